@@ -4,7 +4,6 @@ These tests run the notebook's own cells (up to the loader) outside Jupyter, wit
 empty temporary folder and the download URL pointing at a closed local port, so nothing touches the network.
 """
 import json
-import os
 import pathlib
 
 import pytest
