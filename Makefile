@@ -15,12 +15,13 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	cp requirements.txt $@
 
+# TQDM_DISABLE=1: notebooks executed here record no progress-bar refresh lines (a person in Jupyter still sees the bars).
 test: $(STAMP)
-	QUICK=1 $(BIN)/python -m pytest
+	QUICK=1 TQDM_DISABLE=1 $(BIN)/python -m pytest
 
 run: $(STAMP)
 	for nb in notebooks/*.ipynb; do \
-	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  TQDM_DISABLE=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
 	done
 
