@@ -3,7 +3,8 @@
 Each text in tests/corpora/ differs from data/rnn_history.txt in length and alphabet (one has 29 distinct
 characters, one 82 with non-ASCII letters). The notebook is executed in quick mode with an even shorter training
 run (QUIZ_ITERATIONS, the same cells and code path), and must finish without an error, with the quiz's shapes
-following the text's alphabet size.
+following the text's alphabet size and both step-by-step checks of the fast trainer (1,000 windows each, from the
+initial weights and from the trained model) passing on the text.
 """
 import os
 import pathlib
@@ -43,5 +44,6 @@ def test_notebook_runs_on_another_text(corpus, monkeypatch):
     assert f"data has {len(text)} characters, {X_size} unique" in out
     assert "W_f (10, %d)\nb_f (10, 1)\nW_v (%d, 10)\nb_v (%d, 1)\n" % (10 + X_size, X_size, X_size) in out
     assert f"Quiz Question 6 (key 7): ({10 + X_size}, 1); 0.0; 5.0" in out
+    assert "largest relative difference over 1,000 windows" in out
     assert "every step agrees to a relative 1e-10 or better" in out
     assert re.search(r"^Quiz Question 7: \d+\.\d{6}$", out, re.M)
