@@ -2,14 +2,15 @@
 import json
 import pathlib
 
+from notebook_outputs import stream_text
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MAX_PER_NOTEBOOK, MAX_PER_CELL = 20, 3
 
 
 def stderr_lines(cell):
     """Non-empty stderr lines of a cell, each carriage return read as a new line (as a static renderer shows them)."""
-    text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", [])
-                   if o.get("output_type") == "stream" and o.get("name") == "stderr")
+    text = stream_text(cell, "stderr")
     return [line for line in text.replace("\r", "\n").split("\n") if line.strip()]
 
 

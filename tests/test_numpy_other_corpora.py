@@ -14,14 +14,15 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from notebook_outputs import stream_text
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "2_lstm_from_scratch_numpy.ipynb"
 CORPORA = sorted((ROOT / "tests" / "corpora").glob("*.txt"))
 
 
 def stdout_of(notebook):
-    return "".join("".join(o["text"]) for c in notebook.cells if c.cell_type == "code"
-                   for o in c.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    return "".join(stream_text(c, "stdout") for c in notebook.cells if c.cell_type == "code")
 
 
 @pytest.mark.parametrize("corpus", CORPORA, ids=[p.stem for p in CORPORA])

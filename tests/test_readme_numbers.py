@@ -4,6 +4,8 @@ import json
 import pathlib
 import re
 
+from notebook_outputs import stream_text
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 # Figures the README quotes that no notebook prints, each with where it comes from. Each must still be in the README.
@@ -23,11 +25,8 @@ def notebook_text():
     chunks = []
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
-            for out in cell.get("outputs", []):
-                if out.get("output_type") == "stream":
-                    chunks.append("".join(out["text"]))
-                elif "text/plain" in out.get("data", {}):
-                    chunks.append("".join(out["data"]["text/plain"]))
+            chunks += [stream_text(cell, "stdout"), stream_text(cell, "stderr")]
+            chunks += ["".join(out["data"]["text/plain"]) for out in cell.get("outputs", []) if "text/plain" in out.get("data", {})]
     return "\n".join(chunks).replace("×", "x")
 
 
@@ -40,7 +39,7 @@ def readme_figures(text):
         if in_code or COMMAND_TIMES.match(line):
             continue
         for number, unit in NUMBER.findall(line):
-            figures.append((number + unit.strip().replace("×", "x") if unit.strip() in ("%", "×", "x") else number + unit, line))
+            figures.append((number + unit.strip().replace("×", "x"), line))
     return figures
 
 

@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from notebook_outputs import stream_text
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "2_lstm_from_scratch_numpy.ipynb"
 README = ROOT / "README.md"
@@ -23,14 +25,12 @@ def notebook_answers(notebook):
     for cell in notebook["cells"]:
         if cell["cell_type"] != "code":
             continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and output.get("name") == "stdout":
-                for line in "".join(output["text"]).splitlines():
-                    match = ANSWER_LINE.match(line)
-                    if match:
-                        label, items = match.group(1), match.group(2).split("; ")
-                        assert label not in answers, f"the notebook prints two answers for Quiz Question {label}"
-                        answers[label] = items
+        for line in stream_text(cell, "stdout").splitlines():
+            match = ANSWER_LINE.match(line)
+            if match:
+                label, items = match.group(1), match.group(2).split("; ")
+                assert label not in answers, f"the notebook prints two answers for Quiz Question {label}"
+                answers[label] = items
     return answers
 
 
