@@ -2,9 +2,9 @@
 
 Each text in tests/corpora/ differs from data/rnn_history.txt in length and alphabet (one has 29 distinct
 characters, one 82 with non-ASCII letters). The notebook is executed in quick mode with an even shorter training
-run (QUIZ_ITERATIONS, the same cells and code path), and must finish without an error, with the quiz's shapes
-following the text's alphabet size and both step-by-step checks of the fast trainer (1,000 windows each, from the
-initial weights and from the trained model) passing on the text.
+run (QUIZ_ITERATIONS, the same cells and code path), and must finish without an error: it says which text it trains
+on, the quiz's shapes follow the text's alphabet size, the many-seed trainer computes the course loop's steps on the
+text, and the loss question is answered there too (a median and a range over the seeds).
 """
 import os
 import pathlib
@@ -33,8 +33,6 @@ def test_notebook_runs_on_another_text(corpus, monkeypatch):
     monkeypatch.setenv("QUICK", "1")
     monkeypatch.setenv("QUIZ_ITERATIONS", "100")
     monkeypatch.setenv("TQDM_DISABLE", "1")
-    for threads in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        monkeypatch.setenv(threads, "1")   # the benchmark's multi-threaded runs crawl when other jobs share the CPU
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     for cell in notebook.cells:
         if cell.cell_type == "code":
@@ -42,9 +40,9 @@ def test_notebook_runs_on_another_text(corpus, monkeypatch):
     NotebookClient(notebook, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()   # raises on any error
     out = stdout_of(notebook)
+    assert f"training on {corpus}" in out
     assert f"data has {len(text)} characters, {X_size} unique" in out
     assert "W_f (10, %d)\nb_f (10, 1)\nW_v (%d, 10)\nb_v (%d, 1)\n" % (10 + X_size, X_size, X_size) in out
     assert f"Quiz Question 6 (key 7): ({10 + X_size}, 1); 0.0; 5.0" in out
-    assert "largest relative difference over 1,000 windows" in out
-    assert "every step agrees to a relative 1e-10 or better" in out
-    assert re.search(r"^Quiz Question 7: \d+\.\d{6}$", out, re.M)
+    assert "100 windows of the course loop's run, each step from its weights, memory and state" in out
+    assert re.search(r"^Quiz Question 7: median \d+\.\d\d; range \d+\.\d\d to \d+\.\d\d; 6 of 6 runs; failed: none$", out, re.M)
