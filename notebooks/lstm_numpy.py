@@ -5,7 +5,7 @@ compares their syntax trees). The template reads a few names as globals; they ar
 template's values: `learning_rate` and `weight_sd`, and `parameters`, which `forward`, `backward`, `forward_backward`,
 `sample`, `clear_gradients`, `clip_gradients` and `update_paramters` use only when called without their `p` argument.
 
-Beyond the core: `FastLSTM` (one model, far fewer NumPy calls per step), `train_loop`, `load_text`.
+Beyond the core: `FastLSTM` (one model, far fewer NumPy calls per step, companion notebook 5) and `load_text`.
 """
 import os
 import time

@@ -45,4 +45,4 @@ def test_notebook_runs_on_another_text(corpus, monkeypatch):
     assert "W_f (10, %d)\nb_f (10, 1)\nW_v (%d, 10)\nb_v (%d, 1)\n" % (10 + X_size, X_size, X_size) in out
     assert f"Quiz Question 6 (key 7): ({10 + X_size}, 1); 0.0; 5.0" in out
     assert "100 windows of the course loop's run, each step from its weights, memory and state" in out
-    assert re.search(r"^Quiz Question 7: median \d+\.\d\d; range \d+\.\d\d to \d+\.\d\d; 6 of 6 runs; failed: none$", out, re.M)
+    assert re.search(r"^Quiz Question 7: median \d+\.\d\d; range \d+\.\d\d to \d+\.\d\d; (\d) of \1 runs; failed: none$", out, re.M)
