@@ -8,7 +8,6 @@ template's values: `learning_rate` and `weight_sd`, and `parameters`, which `for
 Beyond the core: `FastLSTM` (one model, far fewer NumPy calls per step, companion notebook 5) and `load_text`.
 """
 import os
-import time
 from decimal import Decimal, ROUND_DOWN
 
 import numpy as np
