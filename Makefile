@@ -33,6 +33,7 @@ run: $(STAMP)
 	for nb in notebooks/*.ipynb; do \
 	  TQDM_DISABLE=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
+	  $(BIN)/python tests/notebook_outputs.py --drop-progress-widgets "$$nb" || exit 1; \
 	done
 
 tables: $(STAMP)

@@ -2,7 +2,7 @@
 import json
 import pathlib
 
-from notebook_outputs import stream_text
+from notebook_outputs import is_progress_widget, stream_text
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MAX_PER_NOTEBOOK, MAX_PER_CELL = 20, 3
@@ -29,3 +29,17 @@ def test_committed_notebooks_hold_no_progress_bar_refreshes():
         noisy = {i: n for i, n in per_cell.items() if n > MAX_PER_CELL}
         assert not noisy, f"{path.name}: code cells with more than {MAX_PER_CELL} stderr lines: {noisy}"
         assert sum(per_cell.values()) <= MAX_PER_NOTEBOOK, f"{path.name}: {sum(per_cell.values())} stderr lines"
+
+
+def test_committed_notebooks_hold_no_progress_bar_widgets():
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+        widgets = sum(is_progress_widget(o) for c in cells for o in c["outputs"])
+        assert not widgets, f"{path.name}: {widgets} progress-bar widgets (make run drops them)"
+
+
+def test_the_widget_check_sees_a_tqdm_widget():
+    bar = {"output_type": "display_data", "data": {"application/vnd.jupyter.widget-view+json": {"model_id": "x"},
+                                                   "text/plain": ["  0%|          | 0/274 [00:00<?, ?it/s]"]}}
+    assert is_progress_widget(bar)
+    assert not is_progress_widget({"output_type": "display_data", "data": {"text/plain": ["<Figure>"]}})
