@@ -1,4 +1,4 @@
-"""What the tests read from a committed notebook, and the one clean-up `make run` applies to an executed notebook.
+"""What the tests read from a committed notebook (outputs, and the functions its code cells define), and the one clean-up `make run` applies to an executed notebook.
 
     python tests/notebook_outputs.py --drop-progress-widgets NOTEBOOK...
 
@@ -6,6 +6,7 @@ tqdm's Jupyter progress bars (tqdm.auto) are widgets: a person running a noteboo
 file they show as frozen "0%|" lines on GitHub, and TQDM_DISABLE does not stop them. `make run` drops these outputs
 (and nothing else) from the notebooks it executes.
 """
+import ast
 import json
 import sys
 
@@ -16,6 +17,20 @@ def stream_text(cell, name):
     """All the text a code cell wrote to the stream `name` ('stdout' or 'stderr'), in order."""
     return "".join("".join(o.get("text", "")) for o in cell.get("outputs", [])
                    if o.get("output_type") == "stream" and o.get("name") == name)
+
+
+def code_source(path):
+    """The notebook's code cells as one Python source (lines of shell escapes and magics left out)."""
+    with open(path, encoding="utf-8") as f:
+        cells = json.load(f)["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    return "\n\n".join("\n".join(l for l in cell.splitlines() if not l.lstrip().startswith(("!", "%"))) for cell in code)
+
+
+def definitions(source):
+    """{name: syntax tree} of the top-level functions and classes in `source` (comments and formatting aside)."""
+    return {node.name: ast.dump(node) for node in ast.parse(source).body
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
 
 
 def is_progress_widget(output):

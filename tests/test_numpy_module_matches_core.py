@@ -4,9 +4,9 @@ The core notebook (2_lstm_from_scratch_numpy.ipynb) must run alone, so it define
 the module repeats them. Every function or class defined in both must have the same syntax tree (comments and
 formatting aside), and the course's functions and the many-seed trainer must be in both.
 """
-import ast
-import json
 import pathlib
+
+from notebook_outputs import code_source, definitions
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORE = ROOT / "notebooks" / "2_lstm_from_scratch_numpy.ipynb"
@@ -16,17 +16,8 @@ SHARED = {"sigmoid", "dsigmoid", "tanh", "dtanh", "truncate", "Param", "Paramete
           "windows", "train_course", "ManySeeds", "train_many"}
 
 
-def definitions(source):
-    """{name: ast.dump} of the top-level functions and classes in `source`."""
-    return {node.name: ast.dump(node) for node in ast.parse(source).body
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
-
-
 def core_source():
-    cells = json.loads(CORE.read_text(encoding="utf-8"))["cells"]
-    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-    # IPython magics would not parse; the core has none
-    return "\n\n".join(code)
+    return code_source(CORE)
 
 
 def differences(core, module):

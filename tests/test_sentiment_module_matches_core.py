@@ -1,9 +1,9 @@
 """notebooks/sentiment.py holds copies of the core sentiment notebook's functions and classes for the companion
 notebook to import. Each copy must be the notebook's cell, name for name (compared as syntax trees, so a changed
 line fails and a reformatted one does not)."""
-import ast
-import json
 import pathlib
+
+from notebook_outputs import code_source, definitions
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORE = ROOT / "notebooks" / "1_sentiment_rnn_to_lstm.ipynb"
@@ -12,16 +12,8 @@ SHARED = {"tokenize", "IMDBNotFound", "load_imdb", "reproducible_order", "batche
           "binary_accuracy", "train", "evaluate", "epoch_time", "LSTM", "last_real_state", "LengthLSTM"}
 
 
-def definitions(source):
-    """{name: syntax tree} of the top-level functions and classes in `source`."""
-    return {node.name: ast.dump(node) for node in ast.parse(source).body
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
-
-
 def core_source():
-    cells = json.loads(CORE.read_text(encoding="utf-8"))["cells"]
-    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-    return "\n\n".join("\n".join(l for l in cell.splitlines() if not l.lstrip().startswith(("!", "%"))) for cell in code)
+    return code_source(CORE)
 
 
 def drifted(core, module):
