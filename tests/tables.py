@@ -18,7 +18,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORE = "notebooks/1_sentiment_rnn_to_lstm.ipynb"
 COMPANION = "notebooks/3_sentiment_stronger_models.ipynb"
 CHANGES = {   # what each of the core's models changes from the class's code (words, not figures)
-    "1.": "none: the class's code",
+    "1.": "none in the model or its training (the data departures apply to every row)",
     "2.": "`nn.RNN` → `nn.LSTM`",
     "3.": "reads each review's last real token; Adam instead of SGD",
 }
@@ -96,8 +96,8 @@ def blocks():
     return {
         "results:core": core_table(core) + ["", pointer],
         "results:companion": companion_table,
-        "minutes:sentiment": [f"A full run on a 2-core CPU takes {full_run_minutes(core_lines)} minutes for the core "
-                              f"notebook and {full_run_minutes(companion_lines)} minutes for the companion."],
+        "minutes:sentiment": [f"Full runs on the CPU: {full_run_minutes(core_lines)} minutes for the core notebook (up to "
+                              f"its results table) and {full_run_minutes(companion_lines)} minutes for the companion."],
     }
 
 
