@@ -5,12 +5,15 @@ compares their syntax trees). The template reads a few names as globals; they ar
 template's values: `learning_rate` and `weight_sd`, and `parameters`, which `forward`, `backward`, `forward_backward`,
 `sample`, `clear_gradients`, `clip_gradients` and `update_paramters` use only when called without their `p` argument.
 
-Beyond the core: `FastLSTM` (one model, far fewer NumPy calls per step, companion notebook 5) and `load_text`.
+Beyond the core: `FastLSTM` (one model, far fewer NumPy calls per step, companion notebook 5), `train_fast` (the
+template's loop run by `FastLSTM`, companion notebooks 4 and 6) and `load_text`.
 """
+import copy
 import os
 from decimal import Decimal, ROUND_DOWN
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 learning_rate = 1e-1   # the template's hyperparameters
@@ -469,6 +472,14 @@ class FastLSTM:
                 a -= self.eps
         return out
 
+    def as_parameters(self, like):
+        """A copy of `like` (the course's `Parameters`) that holds this model's weights and Adagrad memories."""
+        p = copy.deepcopy(like)
+        weights, memory = self.to_course_layout('v'), self.to_course_layout('m')
+        for q in p.all():
+            q.v, q.m = weights[q.name].copy(), memory[q.name].copy()
+        return p
+
     # ---- one training step ---------------------------------------------------------------------------------
     def forward_backward(self, inputs, targets, h_prev, C_prev):
         """The course's forward_backward, clipping included: returns loss, h, C and leaves the gradients in self.D."""
@@ -575,3 +586,18 @@ class FastLSTM:
         np.multiply(self.lr, d, out=s2)
         np.divide(s2, s, out=s2)                          # lr * d / sqrt(m + 1e-8), in the course's order
         v -= s2
+
+
+def train_fast(p, data, char_to_idx, Time_steps, n_iterations, snapshot_at=()):
+    """The template's training loop for n_iterations, run by FastLSTM on one BLAS thread from p's weights (p itself
+    is left unchanged). Returns {k: the model after iteration k, as the course's Parameters} for each k in snapshot_at."""
+    fast, snapshots = FastLSTM(p, Time_steps), {}
+    with threadpool_limits(limits=1):
+        for k, (inputs, targets, reset) in enumerate(windows(data, char_to_idx, Time_steps, n_iterations)):
+            if reset:
+                h_prev, C_prev = np.zeros((fast.H, 1)), np.zeros((fast.H, 1))
+            _, h_prev, C_prev = fast.forward_backward(inputs, targets, h_prev, C_prev)
+            fast.update()
+            if k + 1 in snapshot_at:
+                snapshots[k + 1] = fast.as_parameters(p)
+    return snapshots
