@@ -1,14 +1,15 @@
-"""What the sentiment notebooks share: the class notebook's data pipeline, its training functions, and the helpers
-the companion notebook's models and analyses use.
+"""What the sentiment notebooks share: the class notebook's data pipeline, its training functions and models, and the
+helpers the companion notebooks' models and analyses use.
 
-The functions that the core notebook (1_sentiment_rnn_to_lstm.ipynb) also defines are copies of its cells, name for
-name; tests/test_sentiment_module_matches_core.py fails if the two drift apart.
+The functions and classes that the core notebook (1_sentiment_rnn_to_lstm.ipynb) also defines are copies of its cells,
+name for name, comments included; tests/test_sentiment.py fails if the two drift apart.
 """
 import copy
 import hashlib
 import itertools
 import math
 import os
+import random
 import time
 
 import numpy as np
@@ -120,6 +121,30 @@ def epoch_time(start_time, end_time):
     return elapsed_mins, elapsed_secs
 
 
+def seed_batch_order(iterator, seed):
+    """Start the iterator's shuffling from `seed`: every model trained from the same seed sees the same batches in the
+    same order, whatever was trained before it."""
+    iterator.random_shuffler.random_state = random.Random(seed).getstate()
+
+
+class RNN(nn.Module):
+    def __init__(self, input_dim, embedding_dim, hidden_dim, output_dim):
+        super().__init__()
+        self.embedding = nn.Embedding(input_dim, embedding_dim)
+        self.rnn = nn.RNN(embedding_dim, hidden_dim)
+        self.fc = nn.Linear(hidden_dim, output_dim)
+
+    def forward(self, text):
+        #text = [sent len, batch size]
+        embedded = self.embedding(text)
+        #embedded = [sent len, batch size, emb dim]
+        output, hidden = self.rnn(embedded)
+        #output = [sent len, batch size, hid dim]
+        #hidden = [1, batch size, hid dim]
+        assert torch.equal(output[-1,:,:], hidden.squeeze(0))
+        return self.fc(hidden.squeeze(0))
+
+
 class LSTM(nn.Module):
     def __init__(self, input_dim, embedding_dim, hidden_dim, output_dim):
         super().__init__()
@@ -133,7 +158,7 @@ class LSTM(nn.Module):
         #embedded = [sent len, batch size, emb dim]
         output, (hidden, cell) = self.rnn(embedded)                  # was: output, hidden = self.rnn(embedded)
         #output = [sent len, batch size, hid dim]
-        #hidden = cell = [1, batch size, hid dim]
+        #hidden, cell = [1, batch size, hid dim] each
         assert torch.equal(output[-1,:,:], hidden.squeeze(0))
         return self.fc(hidden.squeeze(0))
 
@@ -143,8 +168,20 @@ def last_real_state(output, text_lengths):
     return output[text_lengths.to(output.device) - 1, torch.arange(output.shape[1], device=output.device)]
 
 
+class LengthRNN(RNN):
+    """The class's RNN, reading the output at each review's last real token."""
+    reads_lengths = True
+
+    def forward(self, text, text_lengths):
+        #text = [sent len, batch size], text_lengths = [batch size]
+        output, hidden = self.rnn(self.embedding(text))
+        return self.fc(last_real_state(output, text_lengths))
+
+
 class LengthLSTM(LSTM):
     """The drop-in LSTM, reading the output at each review's last real token."""
+    reads_lengths = True
+
     def forward(self, text, text_lengths):
         #text = [sent len, batch size], text_lengths = [batch size]
         output, (hidden, cell) = self.rnn(self.embedding(text))
