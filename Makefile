@@ -1,8 +1,9 @@
 # make test         set up .venv if needed, then re-execute every notebook in quick mode with nbval, plus tests/
 # make run          set up .venv if needed, then execute every notebook in place, in full
 # make tables       rewrite the README's (and the core sentiment notebook's) results tables from the committed runs
-# make test-latest  run every notebook in quick mode on Python 3.12 with the newest release of every dependency,
-#                   torchtext 0.6.0 installed without its dependencies, as the Colab cell does
+# make test-latest  re-execute every notebook in quick mode with nbval, comparing the same outputs as make test, on
+#                   Python 3.12 with the newest release of every dependency, torchtext 0.6.0 installed without its
+#                   dependencies, as the Colab cell does
 # make lab          open Jupyter Lab in the project's environment
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -33,11 +34,11 @@ run: $(STAMP)
 	for nb in notebooks/*.ipynb; do \
 	  TQDM_DISABLE=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
-	  $(BIN)/python tests/notebook_outputs.py --drop-progress-widgets "$$nb" || exit 1; \
+	  $(BIN)/python tools/notebook_outputs.py --drop-progress-widgets "$$nb" || exit 1; \
 	done
 
 tables: $(STAMP)
-	$(BIN)/python tests/tables.py --write
+	$(BIN)/python tools/tables.py --write
 
 test-latest:
 	test -x $(LATEST)/bin/python || $(PYTHON_LATEST) -m venv $(LATEST)
@@ -46,8 +47,7 @@ test-latest:
 	$(LATEST)/bin/python -c "import sys, torch, torchtext, numpy, matplotlib, spacy, sklearn, scipy; \
 	  print('newest releases:', 'Python', sys.version.split()[0], *(f'{m.__name__} {m.__version__}' for m in \
 	  (torch, torchtext, numpy, matplotlib, spacy, sklearn, scipy)), sep=' | ')"
-	QUICK=1 TQDM_DISABLE=1 $(LATEST)/bin/python -m pytest -o addopts="" --nbval-lax --nbval-current-env \
-	  --nbval-cell-timeout=1800 -p no:cacheprovider notebooks
+	QUICK=1 TQDM_DISABLE=1 $(LATEST)/bin/python -m pytest notebooks
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

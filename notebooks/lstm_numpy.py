@@ -1,20 +1,18 @@
-"""The course's NumPy LSTM, as the core notebook 2_lstm_from_scratch_numpy.ipynb defines it, for the companion notebooks.
+"""What the NumPy companion notebooks import: the course's LSTM as the core notebook 2_lstm_from_scratch_numpy.ipynb
+defines it, and the fast trainer as 5_numpy_lstm_fast_trainer.ipynb defines it.
 
-Every function or class that the core notebook also defines is a copy of the core's cell (tests/test_numpy_module_matches_core.py
-compares their syntax trees). The template reads a few names as globals; they are module globals here, with the
-template's values: `learning_rate` and `weight_sd`, and `parameters`, which `forward`, `backward`, `forward_backward`,
-`sample`, `clear_gradients`, `clip_gradients` and `update_paramters` use only when called without their `p` argument.
-
-Beyond the core: `FastLSTM` (one model, far fewer NumPy calls per step, companion notebook 5), `train_fast` (the
-template's loop run by `FastLSTM`, companion notebooks 4 and 6) and `load_text`.
+Every function or class that one of those two notebooks also defines is a copy of its cell, comments included
+(tests/test_numpy_lstm.py compares them). The template reads a few names as globals; they are module globals here,
+with the template's values: `learning_rate` and `weight_sd`, and `parameters`, which `forward`, `backward`,
+`forward_backward`, `clear_gradients`, `clip_gradients` and `update_paramters` use only when called without their
+`p` argument. Beyond the notebooks: `train_fast` (the template's loop run by `FastLSTM`, for the companions on checks
+and on the inside of the model) and `load_text`.
 """
 import copy
 import os
-from decimal import Decimal, ROUND_DOWN
 
 import numpy as np
 from threadpoolctl import threadpool_limits
-from tqdm import tqdm
 
 learning_rate = 1e-1   # the template's hyperparameters
 weight_sd = 0.1
@@ -47,18 +45,12 @@ def tanh(x):
 def dtanh(y):      # y is tanh's output
     return 1 - y * y
 
-def truncate(x, decimals):
-    """Cut, not round, x to `decimals` decimals ("no rounding off"): cuts the digits of repr(x), since in binary
-    0.29 * 100 is 28.999999999999996 and math.floor would give 0.28."""
-    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN)
-
-
 class Param:
     def __init__(self, name, value):
         self.name = name
         self.v = value # parameter value
         self.d = np.zeros_like(value) # derivative
-        self.m = np.zeros_like(value) # Adagrad's sum of squared gradients (the template says "momentum")
+        self.m = np.zeros_like(value)
 
 
 class Parameters:
@@ -213,27 +205,6 @@ def forward_backward(inputs, targets, h_prev, C_prev, p=None, clip=True):
     return loss, h_s[len(inputs) - 1], C_s[len(inputs) - 1]
 
 
-def sample(h_prev, C_prev, first_char_idx, sentence_length, p=None):
-    p = parameters if p is None else p
-    X_size = p.W_v.v.shape[0]
-    x = np.zeros((X_size, 1))
-    x[first_char_idx] = 1
-
-    h = h_prev
-    C = C_prev
-
-    indexes = []
-
-    for t in range(sentence_length):
-        _, _, _, _, C, _, h, _, y = forward(x, h, C, p)
-        idx = np.random.choice(range(X_size), p=y.ravel())
-        x = np.zeros((X_size, 1))
-        x[idx] = 1
-        indexes.append(idx)
-
-    return indexes
-
-
 def update_paramters(p=None):
     # learning_rate: the template's global
     for param in (parameters if p is None else p).all():
@@ -255,125 +226,7 @@ def windows(data, char_to_idx, Time_steps, n_windows):
         pointer += Time_steps
 
 
-def train_course(p, data, char_to_idx, Time_steps, n_iterations, smooth_loss):
-    """The template's training loop for n_iterations (its 1,000-iteration cell, run n_iterations / 1,000 times).
-    Returns the loss of every window and smooth_loss after every iteration."""
-    # fix: lists, not the template's np.append (which copies the whole history every iteration)
-    losses, smooth = [], []
-    Hidden_Layer_size = p.W_v.v.shape[1]
-    for inputs, targets, reset in tqdm(windows(data, char_to_idx, Time_steps, n_iterations),
-                                       total=n_iterations, mininterval=5, desc="course loop"):
-        if reset:
-            g_h_prev = np.zeros((Hidden_Layer_size, 1))
-            g_C_prev = np.zeros((Hidden_Layer_size, 1))
-        loss, g_h_prev, g_C_prev = forward_backward(inputs, targets, g_h_prev, g_C_prev, p)
-        smooth_loss = smooth_loss * 0.999 + loss * 0.001
-        update_paramters(p)
-        losses.append(loss)
-        smooth.append(smooth_loss)
-    return np.array(losses), np.array(smooth)
-
-
-class ManySeeds:
-    """Several models (one per seed) trained at once on the same windows: the template's equations, loss, clipping
-    and Adagrad, on arrays with a leading seed axis, so that every NumPy call does the work of all the seeds.
-    The four gates are stacked (rows f, i, o, C_bar) and split into the part that multiplies h (W_h) and the part
-    that multiplies the one-hot x (W_x, read by column: W_x x_t is column x_t)."""
-
-    def __init__(self, models):
-        S, (X, H) = len(models), models[0].W_v.v.shape
-        self.S, self.X, self.H = S, X, H
-        shapes = {'W_h': (4 * H, H), 'W_x': (4 * H, X), 'b': (4 * H, 1), 'W_v': (X, H), 'b_v': (X, 1)}
-        sizes = [int(np.prod(shape)) for shape in shapes.values()]
-        starts = np.cumsum([0] + sizes)
-        self.v, self.d, self.m = (np.zeros((S, starts[-1])) for _ in range(3))   # a seed's numbers: one row
-        self.scratch = np.zeros((2, S, starts[-1]))
-        self.views = {a: {name: array[:, s:s + n].reshape((S,) + shape)
-                          for (name, shape), s, n in zip(shapes.items(), starts, sizes)}
-                      for a, array in (('v', self.v), ('d', self.d), ('m', self.m))}
-        self.P, self.D = self.views['v'], self.views['d']
-        for k, model in enumerate(models):   # each model's weights (v), gradients (d) and Adagrad memories (m)
-            for a, view in self.views.items():
-                get = lambda name: getattr(getattr(model, name), a)
-                W = np.vstack([get('W_f'), get('W_i'), get('W_o'), get('W_C')])   # (4H, H + X): z = [h; x]
-                view['W_h'][k], view['W_x'][k] = W[:, :H], W[:, H:]
-                view['b'][k] = np.vstack([get('b_f'), get('b_i'), get('b_o'), get('b_C')])
-                view['W_v'][k], view['b_v'][k] = get('W_v'), get('b_v')
-
-    def step(self, inputs, targets, h_prev, C_prev):
-        """One iteration for every seed (forward, backward, clipping, Adagrad) on one window.
-        h_prev, C_prev: (S, H, 1). Returns the losses (S,) and the last h and C, (S, H, 1) each."""
-        P, D, S, H, T = self.P, self.D, self.S, self.H, len(inputs)
-        G = np.moveaxis(P['W_x'][:, :, inputs] + P['b'], 2, 0)[..., None].copy()   # (T, S, 4H, 1): W_x x_t + b
-        hs, Cs, tanh_C = np.zeros((T + 1, S, H, 1)), np.zeros((T + 1, S, H, 1)), np.zeros((T, S, H, 1))
-        hs[0], Cs[0] = h_prev, C_prev
-        Wh_h, iC = np.zeros((S, 4 * H, 1)), np.zeros((S, H, 1))
-        for t in range(T):                                              # in place, calls as in sigmoid and tanh
-            g, sig = G[t], G[t, :, :3 * H]
-            g += np.matmul(P['W_h'], hs[t], out=Wh_h)
-            np.divide(1, np.add(1, np.exp(np.negative(sig, out=sig), out=sig), out=sig), out=sig)   # f, i, o
-            np.tanh(g[:, 3 * H:], out=g[:, 3 * H:])                    # C_bar
-            np.multiply(g[:, :H], Cs[t], out=Cs[t + 1])
-            Cs[t + 1] += np.multiply(g[:, H:2 * H], g[:, 3 * H:], out=iC)   # C = f * C_prev + i * C_bar
-            np.multiply(g[:, 2 * H:3 * H], np.tanh(Cs[t + 1], out=tanh_C[t]), out=hs[t + 1])   # h = o * tanh(C)
-        f, i, o, C_bar = (G[:, :, k * H:(k + 1) * H] for k in range(4))   # (T, S, H, 1) each
-        h_all = np.moveaxis(hs[1:, :, :, 0], 0, 2)                      # (S, H, T)
-        v = np.matmul(P['W_v'], h_all) + P['b_v']                      # (S, X, T)
-        y = np.exp(v) / np.sum(np.exp(v), axis=1, keepdims=True)
-        steps = np.arange(T)
-        losses = -np.sum(np.log(y[:, targets, steps]), axis=1)
-        dv = y
-        dv[:, targets, steps] -= 1
-        np.matmul(dv, np.moveaxis(h_all, 1, 2), out=D['W_v'])
-        np.sum(dv, axis=2, keepdims=True, out=D['b_v'])
-        dh_out = np.moveaxis(np.matmul(np.moveaxis(P['W_v'], 1, 2), dv), 2, 0)[..., None]   # (T, S, H, 1)
-        # The template's backward, every seed at once; what does not depend on dh and dC is computed first.
-        K = np.concatenate([dsigmoid(f) * Cs[:-1], dsigmoid(i) * C_bar, dsigmoid(o) * tanh_C,
-                            dtanh(C_bar) * i], axis=2).reshape(T, S, 4, H, 1)   # df = dC * K_f, ..., do = dh * K_o
-        K_C = o * dtanh(tanh_C)                                          # dC += dh * K_C
-        dA = np.zeros((T, S, 4, H, 1))
-        dh_next, dC_next = np.zeros((S, H, 1)), np.zeros((S, H, 1))
-        W_hT = np.moveaxis(P['W_h'], 1, 2)
-        for t in reversed(range(T)):
-            dh = dh_out[t] + dh_next
-            dC = dh * K_C[t]
-            dC += dC_next
-            np.multiply(K[t], dC[:, None], out=dA[t])                  # df, di, dC_bar (and do, replaced next)
-            np.multiply(K[t, :, 2], dh, out=dA[t, :, 2])               # do
-            dh_next = np.matmul(W_hT, dA[t].reshape(S, 4 * H, 1))
-            dC_next = f[t] * dC                                        # the gradient reaches C_prev through f only
-        dA = np.moveaxis(dA.reshape(T, S, 4 * H), 0, 2)                # (S, 4H, T)
-        np.matmul(dA, np.moveaxis(hs[:-1, :, :, 0], 0, 1), out=D['W_h'])   # the sum of dA_t h_{t-1}^T
-        used = np.unique(inputs)                                       # the sum of dA_t x_t^T, x_t one-hot,
-        D['W_x'][:] = 0                                                # has columns only for the window's characters
-        D['W_x'][:, :, used] = np.matmul(dA, np.equal.outer(inputs, used).astype(float))
-        np.sum(dA, axis=2, keepdims=True, out=D['b'])
-        d, s1, s2 = self.d, self.scratch[0], self.scratch[1]           # the template's clipping and Adagrad,
-        np.clip(d, -1, 1, out=d)                                       # in place: no new 78,000-number arrays
-        self.m += np.multiply(d, d, out=s1)
-        np.sqrt(np.add(self.m, 1e-8, out=s1), out=s1)
-        self.v -= np.divide(np.multiply(learning_rate, d, out=s2), s1, out=s2)   # the template's global learning_rate
-        return losses, hs[T], Cs[T]
-
-
-def train_many(models, data, char_to_idx, Time_steps, n_iterations, smooth_loss):
-    """ManySeeds in the template's loop: every model on the same windows, each carrying its own state.
-    Returns the loss of every window and smooth_loss after every iteration, (len(models), n_iterations) each."""
-    many = ManySeeds(models)
-    losses = np.zeros((many.S, n_iterations))
-    for k, (inputs, targets, reset) in enumerate(tqdm(windows(data, char_to_idx, Time_steps, n_iterations),
-                                                     total=n_iterations, mininterval=5, desc="other seeds")):
-        if reset:
-            h_prev, C_prev = np.zeros((many.S, many.H, 1)), np.zeros((many.S, many.H, 1))
-        losses[:, k], h_prev, C_prev = many.step(inputs, targets, h_prev, C_prev)
-    smooth = np.zeros_like(losses)
-    for k in range(n_iterations):
-        smooth_loss = smooth_loss * 0.999 + losses[:, k] * 0.001   # the template's smooth_loss, per model
-        smooth[:, k] = smooth_loss
-    return losses, smooth
-
-
-# ---- beyond the core: one model, far fewer NumPy calls per step (companion notebook 5) -----------------------
+# ---- the fast trainer: one model, far fewer NumPy calls per step (5_numpy_lstm_fast_trainer.ipynb) ---------
 
 class FastLSTM:
     """The course's model, loss, clipping and Adagrad, computed with far fewer (and larger) NumPy calls.

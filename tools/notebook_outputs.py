@@ -1,36 +1,15 @@
-"""What the tests read from a committed notebook (outputs, and the functions its code cells define), and the one clean-up `make run` applies to an executed notebook.
+"""The one clean-up `make run` applies to an executed notebook.
 
-    python tests/notebook_outputs.py --drop-progress-widgets NOTEBOOK...
+    python tools/notebook_outputs.py --drop-progress-widgets NOTEBOOK...
 
 tqdm's Jupyter progress bars (tqdm.auto) are widgets: a person running a notebook sees them live, but saved into the
 file they show as frozen "0%|" lines on GitHub, and TQDM_DISABLE does not stop them. `make run` drops these outputs
 (and nothing else) from the notebooks it executes.
 """
-import ast
 import json
 import sys
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
-
-
-def stream_text(cell, name):
-    """All the text a code cell wrote to the stream `name` ('stdout' or 'stderr'), in order."""
-    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", [])
-                   if o.get("output_type") == "stream" and o.get("name") == name)
-
-
-def code_source(path):
-    """The notebook's code cells as one Python source (lines of shell escapes and magics left out)."""
-    with open(path, encoding="utf-8") as f:
-        cells = json.load(f)["cells"]
-    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-    return "\n\n".join("\n".join(l for l in cell.splitlines() if not l.lstrip().startswith(("!", "%"))) for cell in code)
-
-
-def definitions(source):
-    """{name: syntax tree} of the top-level functions and classes in `source` (comments and formatting aside)."""
-    return {node.name: ast.dump(node) for node in ast.parse(source).body
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
 
 
 def is_progress_widget(output):

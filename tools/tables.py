@@ -1,50 +1,37 @@
 """The results tables of the README and of the core sentiment notebook's first cell, generated from the tables the
 notebooks print, so that no figure can drift from the run it comes from.
 
-    python tests/tables.py          # exit 1 and show the differences if a block is out of date
-    python tests/tables.py --write  # rewrite the blocks (what `make tables` does)
+    python tools/tables.py          # exit 1 and show the differences if a block is out of date
+    python tools/tables.py --write  # rewrite the blocks (what `make tables` does)
 
 A block sits between `<!-- name -->` and `<!-- /name -->`. The printed tables are read from the notebooks as last
 committed (`git show HEAD:...`), so that `make run`, which re-executes the notebooks in place on another machine, does
 not change what the README is checked against; outside a git checkout the files on disk are read.
 """
 import json
-import pathlib
 import re
-import subprocess
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from notebook_text import ROOT, committed_text, printed_lines
+
 CORE = "notebooks/1_sentiment_rnn_to_lstm.ipynb"
 COMPANION = "notebooks/3_sentiment_stronger_models.ipynb"
+SEEDS = "notebooks/7_sentiment_rnn_vs_lstm_seeds.ipynb"
 CHANGES = {   # what each of the core's models changes from the class's code (words, not figures)
-    "1.": "none in the model or its training (the data departures apply to every row)",
-    "2.": "`nn.RNN` → `nn.LSTM`",
-    "3.": "reads each review's last real token; Adam instead of SGD",
+    "RNN + SGD (class)": "none in the model or its training (the data departures apply to every row)",
+    "LSTM + SGD (drop-in)": "`nn.RNN` → `nn.LSTM`",
+    "RNN + Adam, last real token": "Adam instead of SGD; reads each review's last real token",
+    "LSTM + Adam, last real token": "`nn.LSTM`; Adam instead of SGD; reads each review's last real token",
 }
-ROW = re.compile(r"^(?P<name>\d[^%]*?)\s{2,}(?P<params>[\d,]+)\s+(?P<valid>[\d.]+%)\s+(?P<loss>[\d.]+)\s+"
+ROW = re.compile(r"^(?P<name>\w[^%]*?)\s{2,}(?P<params>[\d,]+)\s+(?P<valid>[\d.]+%)\s+(?P<loss>[\d.]+)\s+"
                  r"(?P<test>[\d.]+%) ± (?P<se>[\d.]+)(?:\s+(?P<diff>[+-][\d.]+) ± (?P<dse>[\d.]+)\s+(?P<detectable>yes|no))?\s*$")
-DURATIONS = (re.compile(r"^this run took (?P<minutes>[\d.]+) minutes \(full mode"),   # the companion's last line
-             re.compile(r"^full run on \w+, (?P<minutes>[\d.]+) minutes so far"))       # the core's results table
-
-
-def committed_text(path):
-    """The file as last committed, or as on disk outside a git checkout."""
-    try:
-        return subprocess.run(["git", "show", f"HEAD:{path}"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        return (ROOT / path).read_text(encoding="utf-8")
-
-
-def printed_lines(notebook_text):
-    lines = []
-    for cell in json.loads(notebook_text)["cells"]:
-        if cell["cell_type"] == "code":
-            for o in cell.get("outputs", []):
-                if o.get("output_type") == "stream" and o.get("name") == "stdout":
-                    lines += "".join(o["text"]).splitlines()
-    return lines
+DURATIONS = (re.compile(r"^this run took (?P<minutes>[\d.]+) minutes \(full mode"),   # the companions' last line
+             re.compile(r"^full run on \w+ \(\d+ CPU cores\), (?P<minutes>[\d.]+) minutes so far"))   # the core's table
+CORES = re.compile(r"(?P<cores>\d+) CPU cores")
+SEED_SUMMARY = re.compile(r"^(?P<name>.+?)\s+test acc: median (?P<median>[\d.]+%), range (?P<lo>[\d.]+%) to "
+                          r"(?P<hi>[\d.]+%) \((?P<n>\d+) seeds?\)$")
+PAIR = re.compile(r"^(?P<a>.+?)  -  (?P<b>.+?), test acc\., points:$")
+PAIR_SEED = re.compile(r"^\s+seed\s+(?P<seed>\d+): (?P<diff>[+-][\d.]+) ± (?P<se>[\d.]+)\s+\((?P<verdict>[\w ]+)\)$")
 
 
 def results_rows(lines):
@@ -58,10 +45,13 @@ def results_rows(lines):
     return rows
 
 
-def full_run_minutes(lines):
-    found = [m["minutes"] for l in lines for m in (d.match(l) for d in DURATIONS) if m]
+def full_run(lines):
+    """(minutes, CPU cores) of the notebook's full run, from the last line that prints it."""
+    found = [(l, m["minutes"]) for l in lines for m in (d.match(l) for d in DURATIONS) if m]
     assert found, "no full-run duration printed: the notebook was not committed from a full run"
-    return found[-1]
+    line, minutes = found[-1]
+    cores = CORES.search(line)
+    return minutes, cores["cores"] if cores else None
 
 
 def by_number(rows, number):
@@ -69,18 +59,40 @@ def by_number(rows, number):
     return row
 
 
+def seed_summary(lines):
+    """{model: median and range} and {(a, b): [(seed, diff, se, verdict)]} from the seeds notebook's printout."""
+    summary, pairs, current = {}, {}, None
+    for line in lines:
+        if m := SEED_SUMMARY.match(line):
+            summary[m["name"]] = m.groupdict()
+        elif m := PAIR.match(line):
+            current = pairs.setdefault((m["a"], m["b"]), [])
+        elif (m := PAIR_SEED.match(line)) and current is not None:
+            current.append(m.groupdict())
+    return summary, pairs
+
+
 def core_table(core):
     out = ["| model | change from the class code | parameters | validation acc. | test acc. ± s.e. |",
            "|---|---|---:|---:|---:|"]
     for name, r in core.items():
-        out.append(f"| {name} | {CHANGES[name[:2]]} | {r['params']} | {r['valid']} | {r['test']} ± {r['se']} |")
+        out.append(f"| {name} | {CHANGES[name]} | {r['params']} | {r['valid']} | {r['test']} ± {r['se']} |")
+    return out
+
+
+def seeds_table(summary, pairs):
+    out = ["| model | seeds | test acc., median | range |", "|---|---:|---:|---:|"]
+    out += [f"| {name} | {s['n']} | {s['median']} | {s['lo']} to {s['hi']} |" for name, s in summary.items()]
+    for (a, b), rows in pairs.items():
+        diffs = ", ".join(f"{r['diff']} ± {r['se']} ({r['verdict']})" for r in rows)
+        out += ["", f"{a} − {b}, paired by seed ({', '.join(r['seed'] for r in rows)}), test acc. in points: {diffs}."]
     return out
 
 
 def blocks():
-    core_lines, companion_lines = (printed_lines(committed_text(p)) for p in (CORE, COMPANION))
+    core_lines, companion_lines, seed_lines = (printed_lines(committed_text(p)) for p in (CORE, COMPANION, SEEDS))
     core, companion = results_rows(core_lines), results_rows(companion_lines)
-    assert [n[:2] for n in core] == ["1.", "2.", "3."], list(core)
+    assert list(core) == list(CHANGES), list(core)
     m4, m5 = (by_number(companion, n) for n in ("4.", "5."))
     best_name, best = max(((n, r) for n, r in companion.items() if r["diff"] is not None), key=lambda nr: float(nr[1]["valid"][:-1]))
     pointer = (f"Beyond the assignment, in `3_sentiment_stronger_models.ipynb`: a bag-of-n-grams logistic regression scores "
@@ -93,11 +105,17 @@ def blocks():
         versus = "" if r["diff"] is None else (f"{r['diff']} ± {r['dse']} "
                                                f"({'detectable' if r['detectable'] == 'yes' else 'not detectable'})")
         companion_table.append(f"| {name} | {r['params']} | {r['valid']} | {r['test']} ± {r['se']} | {versus} |")
+    (core_minutes, core_cores), (companion_minutes, _), (seed_minutes, seed_cores) = (
+        full_run(lines) for lines in (core_lines, companion_lines, seed_lines))
     return {
         "results:core": core_table(core) + ["", pointer],
+        "minutes:core": [f"*Run all* took {core_minutes} minutes on a {core_cores}-core CPU, up to the results table, "
+                         f"in this notebook's last full run."],
+        "results:seeds": seeds_table(*seed_summary(seed_lines)),
         "results:companion": companion_table,
-        "minutes:sentiment": [f"Full runs on the CPU: {full_run_minutes(core_lines)} minutes for the core notebook (up to "
-                              f"its results table) and {full_run_minutes(companion_lines)} minutes for the companion."],
+        "minutes:sentiment": [f"Full runs on a {core_cores}-core CPU: {core_minutes} minutes for the core notebook (up to "
+                              f"its results table), {seed_minutes} for the seeds and {companion_minutes} for the "
+                              f"stronger models."],
     }
 
 
