@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.installed-requirements
 # The newest releases, as Colab runs them: a second environment on Python 3.12.
 PYTHON_LATEST ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) python3.12)
 LATEST := .venv-latest
-LATEST_PACKAGES := torch numpy matplotlib spacy scikit-learn scipy tqdm threadpoolctl jupyter nbval pytest six requests
+LATEST_PACKAGES := torch numpy matplotlib spacy scikit-learn scipy tqdm threadpoolctl jupyter nbval pytest pytest-xdist six requests
 
 .PHONY: setup test run tables test-latest lab clean
 
@@ -27,8 +27,11 @@ $(STAMP): requirements.txt
 	cp requirements.txt $@
 
 # TQDM_DISABLE=1: executed notebooks record no progress-bar refreshes (a person in Jupyter still sees the bars).
+# Two workers, one notebook or test file each at a time (--dist loadfile), each with one thread for torch's OpenMP:
+# two processes of two OpenMP threads each on two cores wait on one another.
+PYTEST_PARALLEL := -n 2 --dist loadfile
 test: $(STAMP)
-	QUICK=1 TQDM_DISABLE=1 $(BIN)/python -m pytest
+	QUICK=1 TQDM_DISABLE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 run: $(STAMP)
 	for nb in notebooks/*.ipynb; do \
@@ -47,7 +50,7 @@ test-latest:
 	$(LATEST)/bin/python -c "import sys, torch, torchtext, numpy, matplotlib, spacy, sklearn, scipy; \
 	  print('newest releases:', 'Python', sys.version.split()[0], *(f'{m.__name__} {m.__version__}' for m in \
 	  (torch, torchtext, numpy, matplotlib, spacy, sklearn, scipy)), sep=' | ')"
-	QUICK=1 TQDM_DISABLE=1 $(LATEST)/bin/python -m pytest notebooks
+	QUICK=1 TQDM_DISABLE=1 OMP_NUM_THREADS=1 $(LATEST)/bin/python -m pytest $(PYTEST_PARALLEL) notebooks
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

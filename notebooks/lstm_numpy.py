@@ -89,7 +89,7 @@ def forward(x, h_prev, C_prev, p=None):
     C_bar = tanh(np.dot(p.W_C.v, z) + p.b_C.v)
 
     C = f * C_prev + i * C_bar
-    o = sigmoid(np.dot(p.W_o.v, z) + p.b_o.v)   # fix: b_o (the template's formula adds b_i)
+    o = sigmoid(np.dot(p.W_o.v, z) + p.b_o.v)   # b_o, as in the template's code (its formula adds b_i)
     h = o * tanh(C)
 
     v = np.dot(p.W_v.v, h) + p.b_v.v
@@ -199,7 +199,7 @@ def forward_backward(inputs, targets, h_prev, C_prev, p=None, clip=True):
                      C = C_s[t], o = o_s[t], h = h_s[t], v = v_s[t],
                      y = y_s[t], p = p)
 
-    if clip:   # clip=False only for the gradient check
+    if clip:   # clip=False only for the gradient check of 4_numpy_lstm_checks
         clip_gradients(p)
 
     return loss, h_s[len(inputs) - 1], C_s[len(inputs) - 1]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 import tables
-from conftest import NUMPY_CORE, QUIZ_LABELS, ROOT, committed_text, printed_answers, table_answers
+from conftest import NUMPY_CORE, QUIZ_LABELS, ROOT, committed_text, printed_answers, printed_lines, table_answers
 
 README = ROOT / "README.md"
 QUIZ_SECTION = "## Assignment 2: the quiz, answered"
@@ -97,3 +97,10 @@ def test_the_quiz_check_fails_on_a_wrong_row(printed):
 def test_the_readme_is_short():
     words = len(re.sub(r"<!--.*?-->", "", readme()).split())
     assert words <= 1000, f"{words} words"
+
+
+def test_lines_quoted_from_the_notebook_were_printed():
+    """A printed line the README quotes in backticks (`iter 50000, loss 4.716910`) is in the committed output."""
+    quoted = re.findall(r"`(iter \d+, loss [\d.]+)`", readme())
+    printed = printed_lines(committed_text(NUMPY_CORE.relative_to(ROOT).as_posix()))
+    assert quoted and all(q in printed for q in quoted), [q for q in quoted if q not in printed]
