@@ -31,7 +31,7 @@ CORES = re.compile(r"(?P<cores>\d+) CPU cores")
 SEED_SUMMARY = re.compile(r"^(?P<name>.+?)\s+test acc: median (?P<median>[\d.]+%), range (?P<lo>[\d.]+%) to "
                           r"(?P<hi>[\d.]+%) \((?P<n>\d+) seeds?\)$")
 PAIR = re.compile(r"^(?P<a>.+?)  -  (?P<b>.+?), test acc\., points:$")
-PAIR_SEED = re.compile(r"^\s+seed\s+(?P<seed>\d+): (?P<diff>[+-][\d.]+) ± (?P<se>[\d.]+)\s+\((?P<verdict>[\w ]+)\)$")
+PAIR_SEED = re.compile(r"^\s+seed\s+(?P<seed>\d+):\s+(?P<diff>[+-][\d.]+) ± (?P<se>[\d.]+)\s+\((?P<verdict>[\w ]+)\)$")
 
 
 def results_rows(lines):
@@ -82,10 +82,13 @@ def core_table(core):
 
 def seeds_table(summary, pairs):
     out = ["| model | seeds | test acc., median | range |", "|---|---:|---:|---:|"]
-    out += [f"| {name} | {s['n']} | {s['median']} | {s['lo']} to {s['hi']} |" for name, s in summary.items()]
+    out += [f"| {name} | {s['n']} | {s['median']} | {s['lo'] + ' to ' + s['hi'] if int(s['n']) > 1 else 'one run'} |"
+            for name, s in summary.items()]
     for (a, b), rows in pairs.items():
+        assert rows, f"no paired difference printed for {a} - {b}"
         diffs = ", ".join(f"{r['diff']} ± {r['se']} ({r['verdict']})" for r in rows)
-        out += ["", f"{a} − {b}, paired by seed ({', '.join(r['seed'] for r in rows)}), test acc. in points: {diffs}."]
+        seeds = f"seed{'s' if len(rows) > 1 else ''} {', '.join(r['seed'] for r in rows)}"
+        out += ["", f"{a} − {b}, paired by {seeds}, test acc. in points: {diffs}."]
     return out
 
 
@@ -105,13 +108,20 @@ def blocks():
         versus = "" if r["diff"] is None else (f"{r['diff']} ± {r['dse']} "
                                                f"({'detectable' if r['detectable'] == 'yes' else 'not detectable'})")
         companion_table.append(f"| {name} | {r['params']} | {r['valid']} | {r['test']} ± {r['se']} | {versus} |")
+    seeds_summary = seed_summary(seed_lines)
+    lstm = seeds_summary[0]["LSTM + Adam, last real token"]
+    m3 = by_number(companion, "3.")
+    inside = float(lstm["lo"][:-1]) <= float(m3["test"][:-1]) <= float(lstm["hi"][:-1])
+    companion_table += ["", f"Model 3 is the core's LSTM + Adam, last real token, trained again with another batch order: "
+                            f"{m3['test']}, {'within' if inside else 'outside'} the range of the three seeds "
+                            f"({lstm['lo']} to {lstm['hi']})."]
     (core_minutes, core_cores), (companion_minutes, _), (seed_minutes, seed_cores) = (
         full_run(lines) for lines in (core_lines, companion_lines, seed_lines))
     return {
         "results:core": core_table(core) + ["", pointer],
         "minutes:core": [f"*Run all* took {core_minutes} minutes on a {core_cores}-core CPU, up to the results table, "
                          f"in this notebook's last full run."],
-        "results:seeds": seeds_table(*seed_summary(seed_lines)),
+        "results:seeds": seeds_table(*seeds_summary),
         "results:companion": companion_table,
         "minutes:sentiment": [f"Full runs on a {core_cores}-core CPU: {core_minutes} minutes for the core notebook (up to "
                               f"its results table), {seed_minutes} for the seeds and {companion_minutes} for the "
