@@ -51,7 +51,7 @@ def swap_first_two(text, pattern):
 @pytest.mark.parametrize("edit", [
     ("first test accuracy changed", lambda t: re.sub(r"(\| RNN \+ SGD [^\n]*\| )(\d+\.\d\d)%", lambda m: m.group(1) + "61.23%", t, 1)),
     ("a standard error changed", lambda t: re.sub(r"± (\d)\.(\d\d) \|", r"± 9.\2 |", t, 1)),
-    ("sign of a difference flipped", lambda t: re.sub(r"\| ([+-])(\d+\.\d\d) ±", lambda m: "| " + ("-" if m.group(1) == "+" else "+") + m.group(2) + " ±", t, 1)),
+    ("sign of a difference flipped", lambda t: re.sub(r" ([+-])(\d+\.\d\d) ±", lambda m: " " + ("-" if m.group(1) == "+" else "+") + m.group(2) + " ±", t, 1)),
     ("detectable / not detectable swapped", lambda t: t.replace("(not detectable)", "(detectable)", 1) if "(not detectable)" in t else t.replace("(detectable)", "(not detectable)", 1)),
     ("two accuracies swapped", lambda t: swap_first_two(t, r"\d+\.\d\d%")),
     ("a parameter count changed", lambda t: re.sub(r"\| (\d),(\d{3}),(\d{3}) \|", r"| \1,\2,999 |", t, 1)),

@@ -18,11 +18,13 @@ CORE = "notebooks/1_sentiment_rnn_to_lstm.ipynb"
 COMPANION = "notebooks/3_sentiment_stronger_models.ipynb"
 SEEDS = "notebooks/7_sentiment_rnn_vs_lstm_seeds.ipynb"
 CHANGES = {   # what each of the core's models changes from the class's code (words, not figures)
-    "RNN + SGD (class)": "none in the model or its training (the data departures apply to every row)",
-    "LSTM + SGD (drop-in)": "`nn.RNN` → `nn.LSTM`",
-    "RNN + Adam, last real token": "Adam instead of SGD; reads each review's last real token",
-    "LSTM + Adam, last real token": "`nn.LSTM`; Adam instead of SGD; reads each review's last real token",
+    "RNN + SGD (class)": "none (the data departures apply to every row)",
+    "LSTM + SGD (drop-in)": "`nn.LSTM`",
+    "RNN + Adam, last real token": "Adam; reads the last real token",
+    "LSTM + Adam, last real token": "`nn.LSTM`; Adam; reads the last real token",
 }
+SHORT = {"RNN + Adam, last real token": "RNN", "LSTM + Adam, last real token": "LSTM",   # in the paired differences
+         "LSTM + Adam, last padded state": "LSTM reading its last padded state"}
 ROW = re.compile(r"^(?P<name>\w[^%]*?)\s{2,}(?P<params>[\d,]+)\s+(?P<valid>[\d.]+%)\s+(?P<loss>[\d.]+)\s+"
                  r"(?P<test>[\d.]+%) ± (?P<se>[\d.]+)(?:\s+(?P<diff>[+-][\d.]+) ± (?P<dse>[\d.]+)\s+(?P<detectable>yes|no))?\s*$")
 DURATIONS = (re.compile(r"^this run took (?P<minutes>[\d.]+) minutes \(full mode"),   # the companions' last line
@@ -88,7 +90,7 @@ def seeds_table(summary, pairs):
         assert rows, f"no paired difference printed for {a} - {b}"
         diffs = ", ".join(f"{r['diff']} ± {r['se']} ({r['verdict']})" for r in rows)
         seeds = f"seed{'s' if len(rows) > 1 else ''} {', '.join(r['seed'] for r in rows)}"
-        out += ["", f"{a} − {b}, paired by {seeds}, test acc. in points: {diffs}."]
+        out += ["", f"{SHORT.get(a, a)} − {SHORT.get(b, b)}, paired by {seeds}, test acc. in points: {diffs}."]
     return out
 
 
@@ -98,23 +100,10 @@ def blocks():
     assert list(core) == list(CHANGES), list(core)
     m4, m5 = (by_number(companion, n) for n in ("4.", "5."))
     best_name, best = max(((n, r) for n, r in companion.items() if r["diff"] is not None), key=lambda nr: float(nr[1]["valid"][:-1]))
-    pointer = (f"Beyond the assignment, in `3_sentiment_stronger_models.ipynb`: a bag-of-n-grams logistic regression scores "
-               f"{m5['test']}, a bidirectional LSTM with pooling {m4['test']}, and the best model on validation, "
-               f"\"{best_name}\", {best['test']} ({best['diff']} ± {best['dse']} points against the n-grams: "
-               f"{'a detectable' if best['detectable'] == 'yes' else 'no detectable'} difference).")
-    companion_table = ["| model | parameters | validation acc. | test acc. ± s.e. | vs. the n-gram baseline ± s.e. |",
-                       "|---|---:|---:|---:|---:|"]
-    for name, r in companion.items():
-        versus = "" if r["diff"] is None else (f"{r['diff']} ± {r['dse']} "
-                                               f"({'detectable' if r['detectable'] == 'yes' else 'not detectable'})")
-        companion_table.append(f"| {name} | {r['params']} | {r['valid']} | {r['test']} ± {r['se']} | {versus} |")
+    pointer = (f"Beyond the assignment, in `3_sentiment_stronger_models.ipynb`: n-grams {m5['test']}, a bidirectional "
+               f"LSTM {m4['test']}, the best on validation (\"{best_name}\") {best['test']}, {best['diff']} ± "
+               f"{best['dse']} points against the n-grams ({'' if best['detectable'] == 'yes' else 'not '}detectable).")
     seeds_summary = seed_summary(seed_lines)
-    lstm = seeds_summary[0]["LSTM + Adam, last real token"]
-    m3 = by_number(companion, "3.")
-    inside = float(lstm["lo"][:-1]) <= float(m3["test"][:-1]) <= float(lstm["hi"][:-1])
-    companion_table += ["", f"Model 3 is the core's LSTM + Adam, last real token, trained again with another batch order: "
-                            f"{m3['test']}, {'within' if inside else 'outside'} the range of the three seeds "
-                            f"({lstm['lo']} to {lstm['hi']})."]
     (core_minutes, core_cores), (companion_minutes, _), (seed_minutes, seed_cores) = (
         full_run(lines) for lines in (core_lines, companion_lines, seed_lines))
     return {
@@ -122,7 +111,6 @@ def blocks():
         "minutes:core": [f"*Run all* took {core_minutes} minutes on a {core_cores}-core CPU, up to the results table, "
                          f"in this notebook's last full run."],
         "results:seeds": seeds_table(*seeds_summary),
-        "results:companion": companion_table,
         "minutes:sentiment": [f"Full runs on a {core_cores}-core CPU: {core_minutes} minutes for the core notebook (up to "
                               f"its results table), {seed_minutes} for the seeds and {companion_minutes} for the "
                               f"stronger models."],
