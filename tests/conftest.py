@@ -50,6 +50,6 @@ def table_answers(text):
     answers = {}
     for line in text.splitlines():
         parts = [p.strip() for p in line.strip().strip("|").split("|")]
-        if line.startswith("|") and len(parts) >= 3 and parts[0] in QUIZ_LABELS:
+        if line.startswith("|") and len(parts) >= 2 and parts[0] in QUIZ_LABELS:
             answers[parts[0]] = [b.replace("`", "") for b in re.findall(r"\*\*(.+?)\*\*", parts[1])]
     return answers
