@@ -45,7 +45,7 @@ def figures(cells, stem):
             continue
         for paragraph in re.split(r"\n\s*\n|\n(?=\s*(?:[*-]|\d+\.) )", "".join(cell["source"])):
             sources = [OUTPUTS[stem]] + [OUTPUTS[n] for n in NAMED.findall(paragraph) if n in OUTPUTS and n != stem]
-            for sentence in re.split(r"(?<=[.;!?])\s+(?=[A-Z*(])", CODE.sub(" ", paragraph)):
+            for sentence in re.split(r"(?<=[.;!?])\s+(?=[A-Z*(])|\n(?=\|)", CODE.sub(" ", paragraph)):   # table rows too
                 for m in FIGURE.finditer(sentence):
                     figure = m.group(0).rstrip("%")
                     status = ("cited" if CITED.search(sentence) else "version" if VERSION.search(sentence[:m.start()])
