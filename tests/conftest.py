@@ -53,3 +53,8 @@ def table_answers(text):
         if line.startswith("|") and len(parts) >= 2 and parts[0] in QUIZ_LABELS:
             answers[parts[0]] = [b.replace("`", "") for b in re.findall(r"\*\*(.+?)\*\*", parts[1])]
     return answers
+
+
+def quiz_output_lines():
+    """The stdout lines, as committed, of the NumPy core and of the fast trainer (which prints the key's second loss)."""
+    return [l for path in (NUMPY_CORE, FAST_TRAINER) for l in printed_lines(committed_text(path.relative_to(ROOT).as_posix()))]

@@ -9,9 +9,8 @@ import zlib
 
 import nbformat
 import numpy as np
-import pytest
 from conftest import CORPORA, FAST_TRAINER, NOTEBOOKS, NUMPY_CORE, ROOT, code_source, committed_text, definitions
-from conftest import QUIZ_LABELS, notebook_namespace, printed_answers, printed_lines, stream_text, table_answers
+from conftest import QUIZ_LABELS, notebook_namespace, printed_answers, quiz_output_lines, stream_text, table_answers
 from nbclient import NotebookClient
 
 import lstm_numpy as L
@@ -44,8 +43,7 @@ def test_the_answer_table_is_the_first_cell_and_matches_the_printed_answers():
     table = table_answers("".join(cells[0]["source"]))
     assert table == printed, {k: (table.get(k), v) for k, v in printed.items() if table.get(k) != v}
     quoted = re.findall(r"`(iter \d+, loss [\d.]+)`", "".join(cells[0]["source"]))   # lines quoted from the outputs
-    lines = [l for path in (NUMPY_CORE, FAST_TRAINER)   # the core's, and the fast trainer's 100,000-iteration run
-             for l in printed_lines(committed_text(path.relative_to(ROOT).as_posix()))]
+    lines = quiz_output_lines()
     assert quoted and all(q in lines for q in quoted), quoted
 
 
