@@ -1,6 +1,8 @@
 # make setup        create .venv with the Python version and the package versions of requirements.lock
-# make test         setup if needed, then re-execute every notebook in quick mode with nbval, plus tests/
-# make run          setup if needed, then execute every notebook in place, in full
+# make data         put IMDB where the notebooks' loader reads it, once, checked against a recorded SHA-256
+#                   (tools/imdb_data.py); make data IMDB_ARCHIVE=path/to/aclImdb_v1.tar.gz takes a local copy
+# make test         setup and data if needed, then re-execute every notebook in quick mode with nbval, plus tests/
+# make run          setup and data if needed, then execute every notebook in place, in full
 # make tables       rewrite the README's (and the core sentiment notebook's) results tables from the committed runs
 # make lock         after a change of requirements.txt: install it into .venv, then rewrite requirements.lock from it
 #                   (another Python version: make clean, then make lock LOCKED_PYTHON=X.Y PYTHON=/path/to/pythonX.Y)
@@ -27,13 +29,14 @@ VENV_PYTHON = $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
 # at the locked version; the rest from PyPI. Into a new .venv: an installed torch of that version is kept.
 TORCH_INDEX_URL ?=
 TORCH_VERSION := $(shell sed -n 's/^torch==//p' $(LOCK))
+IMDB_ARCHIVE ?=
 # The newest releases, as Colab runs them: a second environment on Python 3.12.
 PYTHON_LATEST ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) python3.12)
 LATEST := .venv-latest
 LATEST_PACKAGES := torch numpy matplotlib spacy scikit-learn scipy tqdm threadpoolctl jupyter nbval nbformat nbclient \
                    pytest pytest-xdist six requests
 
-.PHONY: setup check-python test run tables lock test-latest lab clean
+.PHONY: setup check-python data test run tables lock test-latest lab clean
 
 setup: $(STAMP)
 
@@ -68,14 +71,17 @@ lock: | check-python
 	mv $(LOCK).new $(LOCK)
 	cat requirements.txt $(LOCK) > $(STAMP)
 
+data:
+	$(VENV_PYTHON) tools/imdb_data.py $(if $(IMDB_ARCHIVE),--archive "$(IMDB_ARCHIVE)")
+
 # TQDM_DISABLE=1: executed notebooks record no progress-bar refreshes (a person in Jupyter still sees the bars).
 # Two workers, one notebook or test file each at a time (--dist loadfile), each with one thread for torch's OpenMP:
 # two processes of two OpenMP threads each on two cores wait on one another.
 PYTEST_PARALLEL := -n 2 --dist loadfile
-test: $(STAMP)
+test: $(STAMP) data
 	QUICK=1 TQDM_DISABLE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
-run: $(STAMP)
+run: $(STAMP) data
 	for nb in notebooks/*.ipynb; do \
 	  TQDM_DISABLE=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
@@ -85,7 +91,7 @@ run: $(STAMP)
 tables: $(STAMP)
 	$(BIN)/python tools/tables.py --write
 
-test-latest:
+test-latest: data
 	test -x $(LATEST)/bin/python || $(PYTHON_LATEST) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade $(LATEST_PACKAGES) $(QUIET_PIP)
 	$(LATEST)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps torchtext==0.6.0 $(QUIET_PIP)
