@@ -83,7 +83,7 @@ def forward(x, h_prev, C_prev, p=None):
     assert h_prev.shape == (Hidden_Layer_size, 1)
     assert C_prev.shape == (Hidden_Layer_size, 1)
 
-    z = np.vstack((h_prev, x))   # fix: np.row_stack is deprecated, then removed (NumPy 2.5)
+    z = np.vstack((h_prev, x))   # fix: the template's np.row_stack, deprecated since NumPy 2.0
     f = sigmoid(np.dot(p.W_f.v, z) + p.b_f.v)
     i = sigmoid(np.dot(p.W_i.v, z) + p.b_i.v)
     C_bar = tanh(np.dot(p.W_C.v, z) + p.b_C.v)

@@ -56,5 +56,18 @@ def table_answers(text):
 
 
 def quiz_output_lines():
-    """The stdout lines, as committed, of the NumPy core and of the fast trainer (which prints the key's second loss)."""
-    return [l for path in (NUMPY_CORE, FAST_TRAINER) for l in printed_lines(committed_text(path.relative_to(ROOT).as_posix()))]
+    """The stdout lines of the NumPy core, as committed."""
+    return printed_lines(committed_text(NUMPY_CORE.relative_to(ROOT).as_posix()))
+
+
+# ---- question 7 (loss): the template's `iter N, loss X` status lines, and the run that printed them ------------------
+STATUS_LINE = re.compile(r"^iter (\d+), loss (\d+\.\d+)$", re.M)
+
+
+def loss_run(cells):
+    """The one code cell that printed the template's `iter N, loss X` lines: ([(N, X), ...], its answers). Fails if
+    such lines come from more than one cell, that is from more than one run."""
+    runs = [(STATUS_LINE.findall(stream_text(c, "stdout")), printed_answers([c]))
+            for c in cells if c["cell_type"] == "code" and STATUS_LINE.search(stream_text(c, "stdout"))]
+    assert len(runs) == 1, f"`iter N, loss X` lines printed by {len(runs)} cells, not by one run"
+    return [(int(n), x) for n, x in runs[0][0]], runs[0][1]

@@ -1,5 +1,6 @@
-"""The NumPy LSTM notebooks' code: the core's text and answers, the module's copies of the notebooks' cells, the
-question-7 summary, the many-seed and fast trainers against the course loop, and the core notebook on other texts."""
+"""The NumPy LSTM notebooks' code: the core's text and answers, question 7's two loss figures from one run, the seeds
+companion's figures, the module's copies of the notebooks' cells, the fast trainer against the course loop, and the
+core notebook on other texts."""
 import base64
 import copy
 import json
@@ -9,16 +10,23 @@ import zlib
 
 import nbformat
 import numpy as np
+import pytest
 from conftest import CORPORA, FAST_TRAINER, NOTEBOOKS, NUMPY_CORE, ROOT, code_source, committed_text, definitions
-from conftest import QUIZ_LABELS, notebook_namespace, printed_answers, quiz_output_lines, stream_text, table_answers
+from conftest import QUIZ_LABELS, loss_run, notebook_namespace, printed_answers, quiz_output_lines, stream_text
+from conftest import table_answers
 from nbclient import NotebookClient
 
 import lstm_numpy as L
 
 MODULE = NOTEBOOKS / "lstm_numpy.py"
+SEEDS_COMPANION = NOTEBOOKS / "9_numpy_lstm_seeds.ipynb"
 COURSE = ["sigmoid", "dsigmoid", "tanh", "dtanh", "Param", "Parameters", "forward", "backward", "clear_gradients",
           "clip_gradients", "forward_backward", "update_paramters", "windows"]
 PREAMBLE = "import numpy as np\nfrom tqdm import tqdm\nlearning_rate, weight_sd, parameters = 1e-1, 0.1, None"
+
+
+def committed_cells(path):
+    return json.loads(committed_text(path.relative_to(ROOT).as_posix()))["cells"]
 
 
 def core(names):
@@ -78,33 +86,69 @@ def test_a_changed_line_or_comment_is_caught():
         assert differences(notebook, definitions(changed)), (old, new)
 
 
-# ---- question 7 -----------------------------------------------------------------------------------------------------
-def test_the_question_7_summary_keeps_slow_starters():
-    summarize = core(["summarize"])["summarize"]
-    curves = {1234: np.linspace(170, 5.0, 100), 1: np.r_[np.full(60, 150.0), np.linspace(150, 9.0, 40)],
-              2: np.linspace(170, 4.0, 100), 3: np.linspace(170, 6.0, 100), 4: np.r_[np.full(50, 120.0), np.full(50, 20.0)]}
-    finals, median, slow = summarize(curves, bigram_loss=95.0, slow_at=50)
-    assert finals == {1234: 5.0, 1: 9.0, 2: 4.0, 3: 6.0, 4: 20.0}   # every run, the slow ones included
-    assert median == 6.0
-    assert slow == [1, 4]
-    assert summarize({k: c[:40] for k, c in curves.items()}, 95.0, 50)[2] == []   # too short to call anyone slow
+# ---- question 7 (loss): one run, two figures --------------------------------------------------------------------------
+def loss_row_is_one_run(cells, table):
+    """True if the question-7 (loss) row of the markdown `table` gives, in order, the losses that the one cell running
+    the course loop printed after N and after 2N iterations (its `iter` lines and its answer line)."""
+    lines, answers = loss_run(cells)
+    assert len(lines) == 2 and lines[1][0] == 2 * lines[0][0], lines   # the quiz's N iterations, then N more
+    figures = [x for _, x in lines]
+    return answers.get("7 (loss)") == figures and table_answers(table).get("7 (loss)") == figures
 
 
-def quiz_model(ns, seed, X, H=20):
-    np.random.seed(seed)
-    return ns["Parameters"](H, H + X, X, 0.1)
+def test_the_loss_row_gives_one_runs_two_figures():
+    cells = committed_cells(NUMPY_CORE)
+    assert loss_row_is_one_run(cells, "".join(cells[0]["source"]))
 
 
-def test_many_seeds_computes_each_seeds_course_loop():
-    ns = core(["train_course", "ManySeeds", "train_many"])
-    data, chars, char_to_idx, _ = L.load_text()
-    seeds, n = [1234, 1, 2], 60
-    models = [quiz_model(ns, s, len(chars)) for s in seeds]
-    many_losses, many_smooth = ns["train_many"](copy.deepcopy(models), data, char_to_idx, 40, n, 100.0)
-    for k, model in enumerate(models):
-        losses, smooth = ns["train_course"](model, data, char_to_idx, 40, n, 100.0)
-        assert np.allclose(many_losses[k], losses, rtol=1e-9) and np.allclose(many_smooth[k], smooth, rtol=1e-9), seeds[k]
-    assert not np.allclose(many_losses[0], many_losses[1])   # the seeds are different runs
+def test_the_one_run_check_fails_on_an_edited_or_swapped_figure():
+    cells = committed_cells(NUMPY_CORE)
+    table = "".join(cells[0]["source"])
+    a, b = table_answers(table)["7 (loss)"]
+    for right in (a, b):
+        wrong = right[:-1] + str((int(right[-1]) + 1) % 10)
+        assert not loss_row_is_one_run(cells, table.replace(f"**{right}**", f"**{wrong}**", 1)), right
+    swapped = table.replace(f"**{a}**", "\0", 1).replace(f"**{b}**", f"**{a}**", 1).replace("\0", f"**{b}**", 1)
+    assert not loss_row_is_one_run(cells, swapped)
+    other = copy.deepcopy(cells)   # a second cell printing `iter` lines: a second run
+    other.append(dict(cell_type="code", source="", outputs=[dict(output_type="stream", name="stdout",
+                                                                 text=f"iter 50000, loss {a}\n")]))
+    with pytest.raises(AssertionError, match="not by one run"):
+        loss_run(other)
+
+
+# ---- the seeds companion ------------------------------------------------------------------------------------------
+def seeds_figures(cells):
+    """The seeds the companion names in its code, and {seed: (iterations, loss)} of the lines it printed."""
+    code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    seeds = [int(s) for s in re.search(r"^SEEDS = \[([\d, ]+)\]", code, re.M).group(1).split(",")]
+    stdout = "".join(stream_text(c, "stdout") for c in cells if c["cell_type"] == "code")
+    lines = re.findall(r"^seed +(\d+): iter (\d+), loss (\d+\.\d+)$", stdout, re.M)
+    summary = re.search(r"^after ([\d,]+) iterations, over (\d+) seeds: median (\d+\.\d\d), from (\d+\.\d\d) to "
+                        r"(\d+\.\d\d)", stdout, re.M)
+    return seeds, {int(s): (int(n), float(x)) for s, n, x in lines}, summary
+
+
+def every_seed_is_reported(cells):
+    seeds, figures, summary = seeds_figures(cells)
+    if len(seeds) < 5 or list(figures) != seeds or {n for n, _ in figures.values()} != {50_000} or not summary:
+        return False
+    finals = np.array([x for _, x in figures.values()])
+    return summary.groups() == ("50,000", str(len(seeds)), f"{np.median(finals):.2f}", f"{finals.min():.2f}",
+                                f"{finals.max():.2f}")
+
+
+def test_the_seeds_companion_prints_every_seeds_figure_after_50000_iterations():
+    assert every_seed_is_reported(committed_cells(SEEDS_COMPANION))
+
+
+def test_the_seeds_check_fails_on_a_left_out_seed():
+    cells = committed_cells(SEEDS_COMPANION)
+    k = next(k for k, c in enumerate(cells) if "seed 1234: iter" in stream_text(c, "stdout"))
+    left_out = copy.deepcopy(cells)
+    left_out[k]["outputs"] = [o for o in left_out[k]["outputs"] if "seed    4: iter" not in "".join(o.get("text", ""))]
+    assert stream_text(left_out[k], "stdout") != stream_text(cells[k], "stdout")
+    assert not every_seed_is_reported(left_out)
 
 
 def test_train_fast_matches_the_course_loop():
@@ -149,10 +193,9 @@ def check_trained_on(out, text):
     assert f"data has {len(text)} characters, {X_size} unique" in out
     assert "W_f (10, %d)\nb_f (10, 1)\nW_v (%d, 10)\nb_v (%d, 1)\n" % (10 + X_size, X_size, X_size) in out
     assert f"Quiz Question 7 (shapes): ({10 + X_size}, 1); 0.0; 5.0" in out
-    assert "100 windows of the course loop's run, each step from its weights, memory and state" in out
-    assert re.search(r"^Quiz Question 7 \(loss\): this run \d+\.\d{6}; seeds 1234, 1, 2, 3, 4: (\d+\.\d\d, ){4}\d+\.\d\d; "
-                     r"median \d+\.\d\d; slow start: not measured \(shorter than SLOW_AT\)$", out, re.M)
-    assert re.search(r"^iter 100, loss [\d.]+$", out, re.M)
+    run = re.search(r"^iter 100, loss (\d+\.\d{6})\niter 200, loss (\d+\.\d{6})\n(?:.*\n)*?"
+                    r"Quiz Question 7 \(loss\): \1; \2$", out, re.M)   # QUIZ_ITERATIONS=100, then 100 more
+    assert run, out[-1500:]
 
 
 def test_the_core_notebook_runs_on_a_text_named_by_corpus(monkeypatch):
