@@ -19,12 +19,13 @@ import torch.nn as nn
 from torchtext import data, datasets
 from tqdm.auto import tqdm
 
-QUICK = os.environ.get("QUICK") == "1"
+QUICK = os.environ.get("QUICK", "").strip().lower() not in ("", "0", "false", "no")   # changed: short runs for the tests
 SEED = 1234
 BATCH_SIZE = 64
 MAX_VOCAB_SIZE = 25_000
 QUICK_BATCHES = 8   # per pass over a split, in quick mode only
 
+torch.backends.cudnn.deterministic = True
 device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 IN_REPO = os.path.isdir(os.path.join("..", "data"))
 DATA_ROOT = os.environ.get("IMDB_ROOT", os.path.join("..", "data", ".data") if IN_REPO else ".data")
@@ -84,7 +85,7 @@ def binary_accuracy(preds, y):
     return acc
 
 
-def train(model, iterator, optimizer, criterion):
+def train(model, iterator, optimizer, criterion, clip=None):
     epoch_loss, epoch_acc, n_examples = 0.0, 0.0, 0
     model.train()
     for batch in batches(iterator):                  # changed: progress bar, quick mode
@@ -93,6 +94,8 @@ def train(model, iterator, optimizer, criterion):
         loss = criterion(predictions, batch.label)
         acc = binary_accuracy(predictions, batch.label)
         loss.backward()
+        if clip:                                     # changed: gradient-norm clipping, if asked for
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
         optimizer.step()
         epoch_loss += loss.item() * len(batch)       # changed: averaged over reviews, not batches
         epoch_acc += acc.item() * len(batch)
@@ -125,6 +128,53 @@ def seed_batch_order(iterator, seed):
     """Start the iterator's shuffling from `seed`: every model trained from the same seed sees the same batches in the
     same order, whatever was trained before it."""
     iterator.random_shuffler.random_state = random.Random(seed).getstate()
+
+
+N_EPOCHS = 5 if not QUICK else 2
+criterion = nn.BCEWithLogitsLoss().to(device)
+results = {}
+
+
+def fit(name, model, optimizer, iterators, n_epochs=N_EPOCHS, seed=SEED, clip=None, patience=None):
+    """The class's epoch loop, for every model (changed). It keeps the weights of the epoch with the lowest validation
+    loss, stops once `patience` epochs in a row have not lowered it (if given), and evaluates the kept weights on the
+    test set once, if `iterators` holds a test iterator."""
+    train_iterator, valid_iterator = iterators[:2]
+    seed_batch_order(train_iterator, seed)   # changed: the same batch order for every model
+    best_valid_loss, best_epoch, history, valid_history, valid_losses = float('inf'), 0, [], [], []
+    print(f'The model has {count_parameters(model):,} trainable parameters')
+    for epoch in range(n_epochs):
+        start_time = time.time()
+        train_loss, train_acc = train(model, train_iterator, optimizer, criterion, clip)
+        valid_loss, valid_acc = evaluate(model, valid_iterator, criterion)
+        end_time = time.time()
+        epoch_mins, epoch_secs = epoch_time(start_time, end_time)
+        history.append(train_loss)
+        valid_history.append(valid_acc)
+        valid_losses.append(valid_loss)
+        if valid_loss < best_valid_loss:
+            best_valid_loss, best_valid_acc, best_epoch = valid_loss, valid_acc, epoch + 1
+            best_weights = copy.deepcopy(model.state_dict())   # changed: kept in memory (the class saves a file)
+        print(f'Epoch: {epoch+1:02} | Epoch Time: {epoch_mins}m {epoch_secs}s')
+        print(f'\tTrain Loss: {train_loss:.3f} | Train Acc: {train_acc*100:.2f}%')
+        print(f'\t Val. Loss: {valid_loss:.3f} |  Val. Acc: {valid_acc*100:.2f}%')
+        if patience and epoch + 1 - best_epoch >= patience:   # changed: early stopping, if asked for
+            print(f'Stopped: no lower validation loss in the {patience} epochs after epoch {best_epoch}')
+            break
+    model.load_state_dict(best_weights)
+    results[name] = dict(params=count_parameters(model), lr=optimizer.param_groups[0]['lr'], train_loss=history,
+                         valid_accs=valid_history, valid_losses=valid_losses, best_epoch=best_epoch,
+                         valid_loss=best_valid_loss, valid_acc=best_valid_acc)
+    if len(iterators) > 2:
+        test_loss, test_acc = evaluate(model, iterators[2], criterion)
+        print(f'Test Loss: {test_loss:.3f} | Test Acc: {test_acc*100:.2f}%')
+        results[name].update(test_loss=test_loss, test_acc=test_acc)
+
+
+# The working recipe of the core's section 3, the same for the RNN and the LSTM: Adam, the gradient's norm clipped to
+# CLIP, up to MAX_EPOCHS epochs, stopping after PATIENCE epochs without a lower validation loss.
+MAX_EPOCHS, PATIENCE, CLIP = (10, 2, 1.0) if not QUICK else (2, 1, 1.0)
+LEARNING_RATES = {"RNN": 0.001, "LSTM": 0.003}   # chosen on validation in 8_sentiment_learning_rates.ipynb
 
 
 class RNN(nn.Module):
@@ -188,6 +238,46 @@ class LengthLSTM(LSTM):
         return self.fc(last_real_state(output, text_lengths))
 
 
+def gradient_reach(model, text, text_lengths, labels, max_distance):
+    """How far back the gradient reaches: the size (L2 norm) of the gradient of the loss with respect to each
+    position's input, its token's embedding, averaged over the batch's reviews, by the position's distance from the
+    review's last real token (0: the last real token). Returns max_distance + 1 values, nan where no review reaches."""
+    inputs = []
+    hook = model.embedding.register_forward_hook(lambda module, args, output: inputs.append(output))
+    was_training = model.training
+    model.train()   # cuDNN computes an RNN's gradients in training mode only
+    predictions = model(text, text_lengths).squeeze(1)
+    hook.remove()
+    model.train(was_training)
+    loss = nn.functional.binary_cross_entropy_with_logits(predictions, labels, reduction='sum')
+    grads, = torch.autograd.grad(loss, inputs[0])
+    #grads = [sent len, batch size, emb dim]: each review's own gradient, since the loss is summed over the reviews
+    norms = grads.norm(dim=2)
+    positions = torch.arange(len(norms), device=norms.device).unsqueeze(1)
+    distance = text_lengths.to(norms.device).unsqueeze(0) - 1 - positions   #[sent len, batch size]
+    return torch.stack([norms[distance == d].mean() for d in range(max_distance + 1)]).cpu()
+
+
+class LastK(nn.Module):
+    """A trained model that reads only the last k real tokens of each review: they are moved to the start, with
+    padding after them, and the lengths are cut to k."""
+    reads_lengths = True
+
+    def __init__(self, model, k, pad_idx):
+        super().__init__()
+        self.model, self.k, self.pad_idx = model, k, pad_idx
+
+    def forward(self, text, text_lengths):
+        #text = [sent len, batch size], text_lengths = [batch size]
+        text_lengths = text_lengths.to(text.device)
+        lengths = text_lengths.clamp(max=self.k)
+        positions = (text_lengths - lengths).unsqueeze(0) + torch.arange(int(lengths.max()), device=text.device).unsqueeze(1)
+        #positions = [k, batch size]: where each kept token sits in the review
+        kept = text.gather(0, positions.clamp(max=len(text) - 1))
+        kept[positions >= text_lengths.unsqueeze(0)] = self.pad_idx
+        return self.model(kept, lengths)
+
+
 # ---- the data, as the core notebook prepares it -----------------------------------------------------------------
 def imdb_splits():
     """The core notebook's pipeline: TEXT and LABEL fields, IMDB in a reproducible order, the class's seeded 70/30
@@ -235,8 +325,8 @@ class Clipped:
         self.optimizer.step()
 
 
-def fit(name, model, optimizer, iterators, n_epochs, select='loss', criterion=None):
-    """The class's epoch loop, keeping every epoch's checkpoint. select='loss' keeps the epoch with the best
+def fit_every_epoch(name, model, optimizer, iterators, n_epochs, select='loss', criterion=None):
+    """The class's epoch loop, keeping every epoch's checkpoint in a file. select='loss' keeps the epoch with the best
     validation loss (the class's rule), select='acc' the best validation accuracy. The test set is not touched.
     Returns {'history': per-epoch losses and accuracies, 'best': the chosen epoch's checkpoint path,
     'epoch_paths': every epoch's checkpoint}."""
@@ -264,11 +354,12 @@ def fit(name, model, optimizer, iterators, n_epochs, select='loss', criterion=No
 
 
 def predictions_of(model, paths, iterator):
-    """P(label 1) of `model` on every review of `iterator`, averaged over the checkpoints in `paths`, with the
-    label, the review's length and its position in the split (`idx`), as numpy arrays."""
+    """P(label 1) of `model` on every review of `iterator`, averaged over the checkpoints in `paths` (None: the model's
+    weights as they are), with the label, the review's length and its position in the split (`idx`), as numpy arrays."""
     runs = []
-    for path in paths:
-        model.load_state_dict(torch.load(path))
+    for path in paths or [None]:
+        if path is not None:
+            model.load_state_dict(torch.load(path))
         model.eval()
         records = []
         with torch.no_grad():

@@ -3,18 +3,21 @@
 import importlib
 import json
 import random
+import re
 from collections import defaultdict
 from types import SimpleNamespace
 
 import pytest
 import torch
 import torch.nn as nn
-from conftest import NOTEBOOKS, SENTIMENT_CORE, code_source, definitions, notebook_namespace
+from conftest import (NOTEBOOKS, ROOT, SENTIMENT_CORE, code_source, committed_text, definitions, notebook_namespace,
+                      printed_lines)
 
 MODULE = NOTEBOOKS / "sentiment.py"
 SHARED = {"tokenize", "IMDBNotFound", "load_imdb", "reproducible_order", "batches", "predict", "count_parameters",
-          "binary_accuracy", "train", "evaluate", "epoch_time", "seed_batch_order", "RNN", "LSTM", "last_real_state",
-          "LengthRNN", "LengthLSTM"}
+          "binary_accuracy", "train", "evaluate", "epoch_time", "seed_batch_order", "fit", "RNN", "LSTM",
+          "last_real_state", "LengthRNN", "LengthLSTM", "gradient_reach", "LastK"}
+RECIPE = re.compile(r"^MAX_EPOCHS, PATIENCE, CLIP = .*$", re.M)   # the working recipe's settings, one line
 CLOSED_PORT_URL = "http://127.0.0.1:9/aclImdb_v1.tar.gz"   # port 9 (discard): connection refused at once
 
 
@@ -47,12 +50,19 @@ def test_module_copies_match_the_core_notebook():
     assert not drifted(core, module), f"the module's copy differs from the notebook's cell: {drifted(core, module)}"
 
 
+def test_the_module_has_the_core_notebooks_recipe():
+    core, module = RECIPE.findall(code_source(SENTIMENT_CORE)), RECIPE.findall(MODULE.read_text(encoding="utf-8"))
+    assert len(core) == 1 and core == module, (core, module)
+
+
 def test_a_changed_line_or_comment_is_caught():
     core, source = definitions(code_source(SENTIMENT_CORE)), MODULE.read_text(encoding="utf-8")
     changed = source.replace("epoch_loss += loss.item() * len(batch)", "epoch_loss += loss.item()", 1)
     assert drifted(core, definitions(changed)) == ["train"]
     changed = source.replace("#hidden = [1, batch size, hid dim]", "#hidden = [batch size, hid dim]", 1)
     assert drifted(core, definitions(changed)) == ["RNN"]
+    changed = source.replace("seed_batch_order(train_iterator, seed)   #", "#", 1)   # fit without the batch order
+    assert drifted(core, definitions(changed)) == ["fit"]
 
 
 # ---- the loader -----------------------------------------------------------------------------------------------------
@@ -153,3 +163,86 @@ def test_predict_sentiment_gives_p_positive_whichever_label_is_1(label_1, reads_
     p_great, p_dull = (ns["predict_sentiment"](model, s) for s in ("a great film", "a dull film"))
     assert p_great == pytest.approx(torch.sigmoid(torch.tensor(2.0)).item())
     assert p_dull == pytest.approx(torch.sigmoid(torch.tensor(-2.0)).item())
+
+
+# ---- how far back a network reaches: gradient_reach and LastK -------------------------------------------------------
+class LinearRNN(nn.Module):
+    """h_t = a h_(t-1) + x_t, read at the last real token: the gradient with respect to x_t is a^(L-1-t) times the one
+    with respect to the last input, exactly."""
+    def __init__(self, a, vocab=11, dim=3):
+        super().__init__()
+        self.a, self.embedding, self.fc = a, nn.Embedding(vocab, dim), nn.Linear(dim, 1)
+
+    def forward(self, text, text_lengths):
+        from sentiment import last_real_state
+        h, states = torch.zeros(text.shape[1], self.embedding.embedding_dim, dtype=torch.float64), []
+        for x in self.embedding(text).double():
+            h = self.a * h + x
+            states.append(h)
+        return self.fc.double()(last_real_state(torch.stack(states), text_lengths)).float()
+
+
+@pytest.mark.parametrize("a", [0.5, 0.9])
+def test_gradient_reach_shrinks_by_a_per_step_in_a_linear_rnn(a):
+    from sentiment import gradient_reach
+    torch.manual_seed(0)
+    model = LinearRNN(a)
+    lengths = torch.tensor([30, 12, 25, 30])
+    text = torch.randint(2, 11, (30, 4))
+    labels = torch.tensor([1.0, 0.0, 1.0, 0.0])
+    reach = gradient_reach(model, text, lengths, labels, 40).double()
+    # at the last real token: |sigmoid(logit) - label| * ||w||, averaged over the reviews
+    with torch.no_grad():
+        p = torch.sigmoid(model(text, lengths).squeeze(1)).double()
+    expected_0 = ((p - labels.double()).abs() * model.fc.weight.double().norm()).mean()
+    assert reach[0].item() == pytest.approx(expected_0.item(), rel=1e-5)
+    # distances 0..11 are reached by all four reviews: the gradient shrinks by exactly a per step
+    assert torch.allclose(reach[1:12] / reach[:11], torch.full((11,), a, dtype=torch.float64), rtol=1e-4)
+    assert torch.isnan(reach[30:]).all()   # no review is longer than 30 tokens
+
+
+class Recorder(nn.Module):
+    """Records the text and lengths it is given."""
+    def forward(self, text, text_lengths):
+        self.seen = (text.clone(), text_lengths.clone())
+        return torch.zeros(text.shape[1], 1)
+
+
+def test_last_k_keeps_the_last_k_real_tokens_not_the_padding():
+    from sentiment import LastK
+    pad = 1
+    reviews = [[10, 11, 12, 13, 14, 15, 16], [20, 21, 22], [30, 31, 32, 33, 34]]
+    lengths = torch.tensor([len(r) for r in reviews])
+    text = torch.full((7, 3), pad)
+    for b, r in enumerate(reviews):
+        text[:len(r), b] = torch.tensor(r)
+    inner = Recorder()
+    LastK(inner, 4, pad)(text, lengths)
+    kept, kept_lengths = inner.seen
+    assert kept_lengths.tolist() == [4, 3, 4]
+    assert kept.T.tolist() == [[13, 14, 15, 16], [20, 21, 22, pad], [31, 32, 33, 34]]
+    LastK(inner, 100, pad)(text, lengths)   # k beyond every review: the whole text, unchanged
+    assert torch.equal(inner.seen[0], text) and torch.equal(inner.seen[1], lengths)
+
+
+# ---- the core's learning rates are the ones the rate search chose ---------------------------------------------------
+RATE_SEARCH = NOTEBOOKS / "8_sentiment_learning_rates.ipynb"
+
+
+def chosen_rates(lines):
+    """{network: rate} from the rate search's printed `chosen rates: RNN 0.001, LSTM 0.003` line."""
+    (line,) = [l for l in lines if l.startswith("chosen rates: ")]
+    return {network: float(rate) for network, rate in (item.split() for item in line[len("chosen rates: "):].split(", "))}
+
+
+def core_rates(source):
+    (line,) = re.findall(r"^LEARNING_RATES = (\{.*?\})", source, re.M)
+    return eval(line)
+
+
+def test_the_core_and_the_module_train_at_the_rates_chosen_on_validation():
+    printed = chosen_rates(printed_lines(committed_text(RATE_SEARCH.relative_to(ROOT).as_posix())))
+    assert core_rates(code_source(SENTIMENT_CORE)) == printed
+    assert core_rates(MODULE.read_text(encoding="utf-8")) == printed
+    edited = code_source(SENTIMENT_CORE).replace('"LSTM": ', '"LSTM": 10 * ', 1)
+    assert core_rates(edited) != printed
