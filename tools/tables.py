@@ -17,11 +17,12 @@ from notebook_text import ROOT, committed_text, printed_lines
 CORE = "notebooks/1_sentiment_rnn_to_lstm.ipynb"
 COMPANION = "notebooks/3_sentiment_stronger_models.ipynb"
 SEEDS = "notebooks/7_sentiment_rnn_vs_lstm_seeds.ipynb"
+RATES = "notebooks/8_sentiment_learning_rates.ipynb"
 CHANGES = {   # what each of the core's models changes from the class's code (words, not figures)
     "RNN + SGD (class)": "none (the data departures apply to every row)",
     "LSTM + SGD (drop-in)": "`nn.LSTM`",
-    "RNN + Adam, last real token": "Adam; reads the last real token",
-    "LSTM + Adam, last real token": "`nn.LSTM`; Adam; reads the last real token",
+    "RNN + Adam, clipped": "Adam at its own rate; clipping; early stopping; last real token",
+    "LSTM + Adam, clipped": "`nn.LSTM`; Adam at its own rate; clipping; early stopping; last real token",
 }
 SHORT = {"RNN + Adam, last real token": "RNN", "LSTM + Adam, last real token": "LSTM",   # in the paired differences
          "LSTM + Adam, last padded state": "LSTM reading its last padded state"}
@@ -32,6 +33,8 @@ DURATIONS = (re.compile(r"^this run took (?P<minutes>[\d.]+) minutes \(full mode
 CORES = re.compile(r"(?P<cores>\d+) CPU cores")
 SEED_SUMMARY = re.compile(r"^(?P<name>.+?)\s+test acc: median (?P<median>[\d.]+%), range (?P<lo>[\d.]+%) to "
                           r"(?P<hi>[\d.]+%) \((?P<n>\d+) seeds?\)$")
+RATE_ROW = re.compile(r"^(?P<network>RNN|LSTM)\s+(?P<lr>[\d.e-]+)\s+(?P<epochs>\d+)\s+(?P<kept>\d+)\s+"
+                      r"(?P<loss>[\d.]+)\s+(?P<acc>[\d.]+%)$")
 PAIR = re.compile(r"^(?P<a>.+?)  -  (?P<b>.+?), test acc\., points:$")
 PAIR_SEED = re.compile(r"^\s+seed\s+(?P<seed>\d+):\s+(?P<diff>[+-][\d.]+) ± (?P<se>[\d.]+)\s+\((?P<verdict>[\w ]+)\)$")
 
@@ -94,8 +97,19 @@ def seeds_table(summary, pairs):
     return out
 
 
+def rates_sentence(lines):
+    """The rate search's choice and every rate's validation accuracy, in one sentence."""
+    rows = [m.groupdict() for m in map(RATE_ROW.match, lines) if m]
+    (chosen,) = [l[len("chosen rates: "):] for l in lines if l.startswith("chosen rates: ")]
+    accs = "; ".join(f"{network} " + ", ".join(f"{r['acc']} at {r['lr']}" for r in rows if r["network"] == network)
+                     for network in ("RNN", "LSTM"))
+    return [f"Each network's learning rate is chosen on validation in `8_sentiment_learning_rates.ipynb` (seed 1234): "
+            f"{chosen}. Validation accuracy of the kept epoch: {accs}."]
+
+
 def blocks():
-    core_lines, companion_lines, seed_lines = (printed_lines(committed_text(p)) for p in (CORE, COMPANION, SEEDS))
+    core_lines, companion_lines, seed_lines, rate_lines = (printed_lines(committed_text(p))
+                                                           for p in (CORE, COMPANION, SEEDS, RATES))
     core, companion = results_rows(core_lines), results_rows(companion_lines)
     assert list(core) == list(CHANGES), list(core)
     m4, m5 = (by_number(companion, n) for n in ("4.", "5."))
@@ -104,16 +118,17 @@ def blocks():
                f"LSTM {m4['test']}, the best on validation (\"{best_name}\") {best['test']}, {best['diff']} ± "
                f"{best['dse']} points against the n-grams ({'' if best['detectable'] == 'yes' else 'not '}detectable).")
     seeds_summary = seed_summary(seed_lines)
-    (core_minutes, core_cores), (companion_minutes, _), (seed_minutes, seed_cores) = (
-        full_run(lines) for lines in (core_lines, companion_lines, seed_lines))
+    (core_minutes, core_cores), (companion_minutes, _), (seed_minutes, seed_cores), (rate_minutes, _) = (
+        full_run(lines) for lines in (core_lines, companion_lines, seed_lines, rate_lines))
     return {
         "results:core": core_table(core) + ["", pointer],
         "minutes:core": [f"*Run all* took {core_minutes} minutes on a {core_cores}-core CPU, up to the results table, "
                          f"in this notebook's last full run."],
         "results:seeds": seeds_table(*seeds_summary),
+        "results:rates": rates_sentence(rate_lines),
         "minutes:sentiment": [f"Full runs on a {core_cores}-core CPU: {core_minutes} minutes for the core notebook (up to "
-                              f"its results table), {seed_minutes} for the seeds and {companion_minutes} for the "
-                              f"stronger models."],
+                              f"its results table), {rate_minutes} for the learning rates, {seed_minutes} for the seeds "
+                              f"and {companion_minutes} for the stronger models."],
     }
 
 
