@@ -33,8 +33,6 @@ DURATIONS = (re.compile(r"^this run took (?P<minutes>[\d.]+) minutes \(full mode
 CORES = re.compile(r"(?P<cores>\d+) CPU cores")
 SEED_SUMMARY = re.compile(r"^(?P<name>.+?)\s+test acc: median (?P<median>[\d.]+%), range (?P<lo>[\d.]+%) to "
                           r"(?P<hi>[\d.]+%) \((?P<n>\d+) seeds?\)$")
-RATE_ROW = re.compile(r"^(?P<network>RNN|LSTM)\s+(?P<lr>[\d.e-]+)\s+(?P<epochs>\d+)\s+(?P<kept>\d+)\s+"
-                      r"(?P<loss>[\d.]+)\s+(?P<acc>[\d.]+%)$")
 PAIR = re.compile(r"^(?P<a>.+?)  -  (?P<b>.+?), test acc\., points:$")
 PAIR_SEED = re.compile(r"^\s+seed\s+(?P<seed>\d+):\s+(?P<diff>[+-][\d.]+) ± (?P<se>[\d.]+)\s+\((?P<verdict>[\w ]+)\)$")
 
@@ -98,13 +96,9 @@ def seeds_table(summary, pairs):
 
 
 def rates_sentence(lines):
-    """The rate search's choice and every rate's validation accuracy, in one sentence."""
-    rows = [m.groupdict() for m in map(RATE_ROW.match, lines) if m]
+    """The rate search's choice, in one sentence."""
     (chosen,) = [l[len("chosen rates: "):] for l in lines if l.startswith("chosen rates: ")]
-    accs = "; ".join(f"{network} " + ", ".join(f"{r['acc']} at {r['lr']}" for r in rows if r["network"] == network)
-                     for network in ("RNN", "LSTM"))
-    return [f"Each network's learning rate is chosen on validation in `8_sentiment_learning_rates.ipynb` (seed 1234): "
-            f"{chosen}. Validation accuracy of the kept epoch: {accs}."]
+    return [f"Learning rates chosen on validation in `8_sentiment_learning_rates.ipynb`: {chosen}."]
 
 
 def blocks():
