@@ -16,7 +16,7 @@ from conftest import ROOT
 
 import imdb_data
 
-FOLDERS = ["train/pos", "train/neg", "test/pos", "test/neg"]
+FOLDERS = imdb_data.FOLDERS   # what the loader reads
 
 
 def small_archive(per_folder=3, seed=""):

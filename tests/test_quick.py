@@ -1,12 +1,11 @@
 """One QUICK: every notebook and module that reads the QUICK environment variable reads it in one line, with one rule
 (set, and none of "", "0", "false", "no" in any case or spacing, means quick); a notebook that uses QUICK without
 reading it imports it from a module that does."""
-import json
 import os
 import re
 
 import pytest
-from conftest import ALL_NOTEBOOKS, NOTEBOOKS
+from conftest import ALL_NOTEBOOKS, NOTEBOOKS, code_source
 
 READS = re.compile(r"""(?:environ|getenv)\W*(?:get\W*)?["']QUICK["']""")
 IMPORTS = re.compile(r"^\s*from\s+(\w+)\s+import\s+(?:\([^)]*\bQUICK\b|[^\n(]*\bQUICK\b)", re.M)
@@ -16,12 +15,8 @@ MODULES = sorted(NOTEBOOKS.glob("*.py"))
 
 
 def code_of(path):
-    """The code of a module, or of a notebook's code cells (lines of shell escapes and magics left out)."""
-    if path.suffix == ".py":
-        return path.read_text(encoding="utf-8")
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    lines = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-    return "\n".join(l for l in "\n".join(lines).splitlines() if not l.lstrip().startswith(("!", "%")))
+    """The code of a module, or of a notebook's code cells."""
+    return path.read_text(encoding="utf-8") if path.suffix == ".py" else code_source(path)
 
 
 def readings(code):
